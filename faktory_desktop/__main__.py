@@ -1,0 +1,3 @@
+from faktory_desktop.cli import main
+
+raise SystemExit(main())

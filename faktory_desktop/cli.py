@@ -1,0 +1,122 @@
+"""The command line: `faktory-desktop` opens the app, `faktory-desktop serve` runs headless.
+
+Both take Faktory's flags (-b, -d, -e, -l, -c) plus ours. A mistake in the flags or the
+configuration prints one line and exits with 2; a failure to start prints one line and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+
+from faktory_desktop import FAKTORY_COMPAT_VERSION, __version__, logs
+from faktory_desktop.config import ENVIRONMENTS, LOG_LEVELS, ConfigError, Settings, build_settings
+from faktory_desktop.engine import EngineError
+from faktory_desktop.server.runtime import FaktoryRuntime, new_event_loop
+
+log = logging.getLogger("faktory_desktop")
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def server_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags `serve` and the app share."""
+    add = parser.add_argument
+    add("-b", dest="binding", metavar="HOST:PORT", help="command port binding (127.0.0.1:7419)")
+    add("-d", dest="data_dir", metavar="DATADIR", help="storage directory")
+    add("-e", dest="environment", choices=ENVIRONMENTS, help="environment (development)")
+    add("-l", dest="log_level", choices=LOG_LEVELS, help="log level (info)")
+    add("-c", dest="config_dir", metavar="CONFIGDIR", help="config directory with conf.d/*.toml")
+    add("--redis-url", metavar="URL", help="use this Redis/Valkey instead of starting one")
+    add("--redis-server", metavar="PATH", help="the redis-server or valkey-server to run")
+    add("--password-file", metavar="FILE", help="file holding the command-port password")
+    add("--tls-cert", metavar="FILE", help="TLS certificate (PEM)")
+    add("--tls-key", metavar="FILE", help="TLS private key (PEM)")
+    add("--max-line", type=int, metavar="BYTES", help="longest accepted command line (16 MiB)")
+    add("--max-connections", type=int, metavar="N", help="connection cap (2000)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="faktory-desktop", description="Faktory, on your desktop.")
+    parser.add_argument("--version", action="version",
+                        version=f"Faktory Desktop {__version__} (Faktory {FAKTORY_COMPAT_VERSION} "
+                                "protocol)")
+    server_flags(parser)
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="run the server headless (no display needed)")
+    server_flags(serve)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return build_settings(vars(args))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = settings_from(args)
+    except ConfigError as exc:
+        print(f"faktory-desktop: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    logs.configure(settings.log_level)
+    if args.command != "serve":
+        log.info("the desktop app is not built yet; running the headless server")
+    return serve(settings)
+
+
+def serve(settings: Settings) -> int:
+    loop = new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return loop.run_until_complete(_serve(settings))
+    finally:
+        loop.close()
+
+
+async def _serve(settings: Settings) -> int:
+    should_exit = asyncio.Event()
+    _install_signal_handlers(should_exit)
+    runtime = FaktoryRuntime(settings)
+    try:
+        await runtime.start()
+    except (EngineError, OSError, ConfigError) as exc:
+        print(f"faktory-desktop: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    _banner(settings, runtime)
+    try:
+        await should_exit.wait()
+    finally:
+        log.info("shutting down")
+        await runtime.stop()
+    return 0
+
+
+def _install_signal_handlers(should_exit: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, should_exit.set)
+        except NotImplementedError:  # Windows
+            signal.signal(sig, lambda *_: loop.call_soon_threadsafe(should_exit.set))
+
+
+def _banner(settings: Settings, runtime: FaktoryRuntime) -> None:
+    engine = runtime.engine
+    log.info("Faktory Desktop %s (Faktory %s protocol)", __version__, FAKTORY_COMPAT_VERSION)
+    if engine.address is not None:
+        log.info("storage engine: %s, inspect with: %s", engine.binary or "external",
+                 engine.address.cli_command)
+    tls = " via TLS" if settings.tls_cert else ""
+    log.info("PID %d listening%s at %s:%d, press Ctrl-C to stop", os.getpid(), tls,
+             settings.host, runtime.port)

@@ -1,0 +1,36 @@
+"""The core, assembled: the job lifecycle, the worker registry and the housekeeping tasks.
+
+The FWP server and the desktop UI hold one `CoreService` each call goes through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faktory_desktop.core.info import ServerCounters, build_info
+from faktory_desktop.core.manager import Manager
+from faktory_desktop.core.scheduler import Scheduler
+from faktory_desktop.core.workers import WorkerRegistry
+from faktory_desktop.storage.store import Store
+
+
+class CoreService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.manager = Manager(store)
+        self.workers = WorkerRegistry()
+        self.scheduler = Scheduler(self.manager, self.workers)
+        self.counters = ServerCounters()
+
+    async def start(self) -> None:
+        await self.store.open()
+        await self.manager.start()
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        await self.scheduler.stop()
+        self.manager.waiters.wake_all()
+        await self.store.close()
+
+    async def info(self) -> dict[str, Any]:
+        return await build_info(self.manager, self.scheduler, self.workers, self.counters)

@@ -1,0 +1,69 @@
+"""The FWP listener: accepts connections, tracks their sessions, and shuts down cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+
+from faktory_desktop.config import Settings
+from faktory_desktop.core.service import CoreService
+from faktory_desktop.server.session import Session
+from faktory_desktop.server.tls import server_context
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_S = 0.1
+
+
+class PortInUse(OSError):
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(errno.EADDRINUSE, f"{host}:{port} is already in use (is another Faktory "
+                                            f"running?); choose another port with -b HOST:PORT")
+        self.host, self.port = host, port
+
+
+class FaktoryServer:
+    def __init__(self, core: CoreService, config: Settings) -> None:
+        self.core = core
+        self.config = config
+        self.sessions: set[Session] = set()
+        self.stopping = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._server: asyncio.base_events.Server | None = None
+
+    @property
+    def port(self) -> int:
+        """The bound port (differs from the configured one when that was 0)."""
+        assert self._server is not None
+        return self._server.sockets[0].getsockname()[1]
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            self._server = await loop.create_server(
+                lambda: Session(self), self.config.host, self.config.port,
+                ssl=server_context(self.config), reuse_address=True, backlog=1024,
+            )
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(self.config.host, self.config.port) from None
+            raise
+
+    def track(self, task: asyncio.Task[None]) -> None:
+        """Keep a strong reference to a session's task until it ends."""
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def stop(self) -> None:
+        """Refuse new work, give commands in flight a moment, then close every connection."""
+        self.stopping = True
+        if self._server:
+            self._server.close()
+        self.core.manager.waiters.wake_all()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=SHUTDOWN_GRACE_S)
+        for session in list(self.sessions):
+            session.close()
+        if self._server:
+            await self._server.wait_closed()

@@ -1,0 +1,123 @@
+"""The whole server, assembled and run: engine, store, core and FWP listener.
+
+`FaktoryRuntime` starts the layers bottom-up and stops them top-down. It is driven from code, with
+no display: `faktory-desktop serve` runs it on the main thread, and the desktop app runs it in a
+`ServerThread` so GUI work never delays a FETCH.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+
+from faktory_desktop.config import Settings
+from faktory_desktop.core.service import CoreService
+from faktory_desktop.engine import Engine, ExternalEngine
+from faktory_desktop.server.listener import FaktoryServer
+from faktory_desktop.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it is installed (+18 to 28% throughput here), else asyncio's default."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+class FaktoryRuntime:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine: Engine | ExternalEngine
+        if settings.redis_url:
+            self.engine = ExternalEngine(settings.redis_url)
+        else:
+            self.engine = Engine(settings.data_dir, binary=settings.redis_server,
+                                 log_level=settings.log_level)
+        self.core: CoreService | None = None
+        self.server: FaktoryServer | None = None
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return self.server.port
+
+    async def start(self) -> None:
+        """Start every layer; on failure, stop what was started and re-raise."""
+        try:
+            address = await self.engine.start()
+            self.core = CoreService(Store(address))
+            await self.core.start()
+            self.server = FaktoryServer(self.core, self.settings)
+            await self.server.start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def stop(self) -> None:
+        if self.server:
+            await self.server.stop()
+        if self.core:
+            await self.core.stop()
+        await self.engine.stop()
+
+    async def run_until(self, should_exit: asyncio.Event) -> None:
+        await self.start()
+        try:
+            await should_exit.wait()
+        finally:
+            await self.stop()
+
+
+class ServerThread:
+    """Runs a FaktoryRuntime on its own event loop in a worker thread (for a GUI process)."""
+
+    def __init__(self, settings: Settings, on_stopped: Callable[[], None] | None = None) -> None:
+        self.runtime = FaktoryRuntime(settings)
+        self.loop = new_event_loop()
+        self._exit: asyncio.Event | None = None
+        self._started: Future[None] = Future()
+        self._on_stopped = on_stopped
+        self._thread = threading.Thread(target=self._run, name="faktory-server", daemon=True)
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Start and wait until the server accepts connections; raises what startup raised."""
+        self._thread.start()
+        self._started.result(timeout)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self._exit is not None and self.loop.is_running():
+            self.loop.call_soon_threadsafe(self._exit.set)
+        self._thread.join(timeout)
+
+    def submit(self, coro: object) -> Future[object]:
+        """Run a coroutine on the server's loop from another thread."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)  # type: ignore[arg-type]
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(self._main())
+        finally:
+            self.loop.close()
+            if self._on_stopped:
+                self._on_stopped()
+
+    async def _main(self) -> None:
+        self._exit = asyncio.Event()
+        try:
+            await self.runtime.start()
+        except BaseException as exc:
+            self._started.set_exception(exc)
+            return
+        self._started.set_result(None)
+        try:
+            await self._exit.wait()
+        finally:
+            await self.runtime.stop()

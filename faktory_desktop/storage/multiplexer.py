@@ -1,0 +1,201 @@
+"""One long-lived, pipelined Redis connection for the hot path, written on hiredis.
+
+Every command in flight shares a single socket: requests are packed by hiredis, written in one
+coalesced write per event-loop tick, and answered in order, so a FIFO of futures matches each reply
+to its caller. `../shared/performance.md` measured this at about 2.3x a redis-py pool on this
+server's hot path.
+
+The connection reconnects by itself (the engine may be restarting): while it is down, commands
+fail fast with `EngineUnavailable`, and commands in flight when it dropped fail with it too. Their
+callers turn that into a `-ERR` reply, never a crash. Scripts are called by SHA and reloaded on
+NOSCRIPT, which is what a freshly restarted engine answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections import deque
+from typing import Any
+
+import hiredis
+
+from faktory_desktop.engine.address import EngineAddress
+
+log = logging.getLogger(__name__)
+
+MAX_IN_FLIGHT = 10_000
+RECONNECT_DELAYS = (0.05, 0.1, 0.2, 0.5, 1.0)
+
+
+class EngineUnavailable(ConnectionError):
+    """The engine cannot be reached right now; the command was not (or may not have been) run."""
+
+
+class ReplyError(Exception):
+    """Redis answered with an error reply."""
+
+
+class _RedisProtocol(asyncio.Protocol):
+    """Feeds replies into the FIFO of waiting futures."""
+
+    def __init__(self, owner: Multiplexer) -> None:
+        self.owner = owner
+        self.reader = hiredis.Reader(replyError=ReplyError, notEnoughData=False)
+        self.transport: asyncio.Transport | None = None
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        reader = self.reader
+        reader.feed(data)
+        pending = self.owner._pending
+        while (reply := reader.gets()) is not False:
+            fut = pending.popleft()
+            if fut.done():
+                continue
+            if isinstance(reply, ReplyError):
+                fut.set_exception(reply)
+            else:
+                fut.set_result(reply)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+        self.owner._connection_lost(self)
+
+
+class Multiplexer:
+    """A pipelined connection: `await mux.execute("LPUSH", key, value)`."""
+
+    def __init__(self, address: EngineAddress) -> None:
+        self.address = address
+        self._pending: deque[asyncio.Future[Any]] = deque()
+        self._protocol: _RedisProtocol | None = None
+        self._outbox: list[bytes] = []
+        self._flush_scheduled = False
+        self._scripts: dict[str, str] = {}  # sha -> source
+        self._closing = False
+        self._connected = asyncio.Event()
+        self._supervisor: asyncio.Task[None] | None = None
+
+    async def connect(self, timeout: float = 10.0) -> None:
+        """Connect now (raising if that fails within `timeout`), then keep reconnecting."""
+        await asyncio.wait_for(self._open(), timeout)
+        self._supervisor = asyncio.create_task(self._supervise(), name="redis-multiplexer")
+
+    @property
+    def connected(self) -> bool:
+        return self._protocol is not None
+
+    async def wait_connected(self, timeout: float) -> None:
+        await asyncio.wait_for(self._connected.wait(), timeout)
+
+    async def close(self) -> None:
+        self._closing = True
+        if self._supervisor:
+            self._supervisor.cancel()
+        if self._protocol and self._protocol.transport:
+            self._protocol.transport.close()
+        self._fail_pending(EngineUnavailable("connection closed"))
+
+    def execute(self, *args: Any) -> asyncio.Future[Any]:
+        """Queue one command; the returned future holds its reply."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[Any] = loop.create_future()
+        if self._protocol is None:
+            fut.set_exception(EngineUnavailable("the engine is not connected (restarting?)"))
+            return fut
+        if len(self._pending) >= MAX_IN_FLIGHT:
+            fut.set_exception(EngineUnavailable("too many Redis commands in flight"))
+            return fut
+        self._pending.append(fut)
+        self._outbox.append(hiredis.pack_command(args))
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            loop.call_soon(self._flush)
+        return fut
+
+    def register_script(self, source: str) -> str:
+        """Remember a Lua script; returns its SHA for `evalsha`."""
+        sha = hashlib.sha1(source.encode()).hexdigest()
+        self._scripts[sha] = source
+        return sha
+
+    async def evalsha(self, sha: str, keys: list[Any], args: list[Any]) -> Any:
+        try:
+            return await self.execute("EVALSHA", sha, len(keys), *keys, *args)
+        except ReplyError as exc:
+            if not str(exc).startswith("NOSCRIPT"):
+                raise
+        return await self.execute("EVAL", self._scripts[sha], len(keys), *keys, *args)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        if self._protocol is None or self._protocol.transport is None:
+            return
+        data = b"".join(self._outbox)
+        self._outbox.clear()
+        self._protocol.transport.write(data)
+
+    async def _open(self) -> None:
+        loop = asyncio.get_running_loop()
+        addr = self.address
+        if addr.unix_path:
+            _, proto = await loop.create_unix_connection(lambda: _RedisProtocol(self), addr.unix_path)
+        else:
+            ssl = True if addr.tls else None
+            _, proto = await loop.create_connection(
+                lambda: _RedisProtocol(self), addr.host, addr.port, ssl=ssl
+            )
+        self._protocol = proto
+        try:
+            await self._handshake()
+        except Exception:
+            if proto.transport:
+                proto.transport.close()
+            self._protocol = None
+            raise
+        self._connected.set()
+
+    async def _handshake(self) -> None:
+        addr = self.address
+        if addr.password:
+            auth = (addr.username, addr.password) if addr.username else (addr.password,)
+            await self.execute("AUTH", *auth)
+        if addr.db:
+            await self.execute("SELECT", addr.db)
+
+    def _connection_lost(self, proto: _RedisProtocol) -> None:
+        if self._protocol is proto:
+            self._protocol = None
+            self._connected.clear()
+            self._outbox.clear()
+        self._fail_pending(EngineUnavailable("lost the connection to the engine"))
+
+    def _fail_pending(self, exc: Exception) -> None:
+        while self._pending:
+            fut = self._pending.popleft()
+            if not fut.done():
+                fut.set_exception(exc)
+
+    async def _supervise(self) -> None:
+        attempt = 0
+        while not self._closing:
+            proto = self._protocol
+            if proto is not None:
+                await proto.closed
+                attempt = 0
+                if self._closing:
+                    return
+                log.warning("lost the connection to the engine; reconnecting")
+            await asyncio.sleep(RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)])
+            attempt += 1
+            try:
+                await asyncio.wait_for(self._open(), 5.0)
+                log.info("reconnected to the engine")
+            except (OSError, asyncio.TimeoutError, ReplyError, EngineUnavailable) as exc:
+                log.debug("reconnect failed: %s", exc)

@@ -1,0 +1,230 @@
+"""The Redis store: every read and write of Faktory's data, in Faktory 1.10's key layout.
+
+Two connections, for two kinds of work:
+- the hot path (push, fetch, ack, fail, the scheduler's moves) goes through one pipelined hiredis
+  `Multiplexer`; each state change is a single Lua script, so it is atomic and one round trip;
+- cold paths (INFO, MUTATE scans, the UI's paged reads) use redis-py on their own connections, so a
+  long scan never queues behind, or in front of, a FETCH.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from enum import Enum
+from importlib import resources
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from faktory_desktop.engine.address import EngineAddress
+from faktory_desktop.storage import keys
+from faktory_desktop.storage.multiplexer import Multiplexer
+
+SCAN_COUNT = 100
+
+
+class SortedSet(str, Enum):
+    """Faktory's sorted sets, by the names its protocol and UI use."""
+
+    SCHEDULED = keys.SCHEDULED
+    RETRIES = keys.RETRIES
+    DEAD = keys.DEAD
+    WORKING = keys.WORKING
+
+
+def _load_script(name: str) -> str:
+    return resources.files("faktory_desktop.storage").joinpath("lua", name).read_text()
+
+
+class Store:
+    """Faktory's data in one Redis database."""
+
+    def __init__(self, address: EngineAddress) -> None:
+        self.address = address
+        self.mux = Multiplexer(address)
+        self.cold = aioredis.Redis.from_url(address.redis_url, socket_timeout=30)
+        self._sha = {
+            name: self.mux.register_script(_load_script(f"{name}.lua"))
+            for name in ("push", "fetch", "ack", "fail", "enqueue_from_set", "move_between_sets")
+        }
+        self._replace_in_list = self.cold.register_script(_load_script("replace_in_list.lua"))
+
+    async def open(self, timeout: float = 10.0) -> None:
+        await self.mux.connect(timeout)
+
+    async def close(self) -> None:
+        await self.mux.close()
+        await self.cold.aclose()
+
+    # -- hot path ---------------------------------------------------------------------------
+
+    async def push(self, queue: str, payload: bytes) -> None:
+        await self.mux.evalsha(self._sha["push"], [keys.QUEUES, keys.queue(queue)], [queue, payload])
+
+    async def schedule(self, score: float, payload: bytes) -> None:
+        await self.mux.execute("ZADD", keys.SCHEDULED, score, payload)
+
+    async def fetch(
+        self, queues: Sequence[str], wid_json: bytes, now_s: int, frac: str
+    ) -> tuple[bytes, bytes] | None:
+        """Pop the first job in queue order and reserve it: (job, reservation member) or None.
+
+        `frac` is now's fraction as RFC3339Nano prints it ("" or ".25").
+        """
+        queue_keys = [keys.queue(q) for q in queues]
+        decimal = "0" + frac if frac else "0"
+        reply = await self.mux.evalsha(
+            self._sha["fetch"], [keys.WORKING, *queue_keys], [now_s, frac, decimal, wid_json]
+        )
+        return (reply[0], reply[1]) if reply else None
+
+    async def ack(self, member: bytes, date: str) -> bool:
+        keys_ = [keys.WORKING, keys.PROCESSED, keys.processed_on(date)]
+        return bool(await self.mux.evalsha(self._sha["ack"], keys_, [member]))
+
+    async def fail(
+        self, member: bytes, date: str, target: SortedSet | None, score: float, payload: bytes
+    ) -> bool:
+        """Drop a reservation, count the failure and file the job; False if it was gone."""
+        keys_ = [keys.WORKING, keys.PROCESSED, keys.FAILURES]
+        keys_ += [keys.processed_on(date), keys.failures_on(date)]
+        if target is not None:
+            keys_.append(target.value)
+        return bool(await self.mux.evalsha(self._sha["fail"], keys_, [member, score, payload]))
+
+    async def enqueue_from_set(
+        self, source: SortedSet, moves: Sequence[tuple[bytes, str, bytes]]
+    ) -> list[str]:
+        """Move (member, queue, job) entries to their queues; returns the queues that got a job."""
+        if not moves:
+            return []
+        keys_ = [source.value, keys.QUEUES, *(keys.queue(q) for _, q, _ in moves)]
+        args = [part for move in moves for part in move]
+        moved = await self.mux.evalsha(self._sha["enqueue_from_set"], keys_, args)
+        return [q.decode() for q in moved]
+
+    async def move(
+        self, source: SortedSet, target: SortedSet, member: bytes, score: float, new: bytes
+    ) -> bool:
+        """Move one entry between sets (or replace it in place); False if it was gone."""
+        keys_ = [source.value, target.value]
+        return bool(await self.mux.evalsha(self._sha["move_between_sets"], keys_, [member, score, new]))
+
+    # -- sorted sets --------------------------------------------------------------------------
+
+    async def due(self, source: SortedSet, max_score: float, limit: int) -> list[bytes]:
+        return await self.cold.zrangebyscore(source.value, "-inf", max_score, start=0, num=limit)
+
+    async def remove(self, source: SortedSet, members: Iterable[bytes]) -> int:
+        members = list(members)
+        return await self.cold.zrem(source.value, *members) if members else 0
+
+    async def clear(self, source: SortedSet) -> None:
+        await self.cold.unlink(source.value)
+
+    async def add(self, target: SortedSet, score: float, member: bytes) -> None:
+        await self.cold.zadd(target.value, {member: score})
+
+    async def set_size(self, source: SortedSet) -> int:
+        return await self.cold.zcard(source.value)
+
+    async def set_sizes(self) -> dict[str, int]:
+        async with self.cold.pipeline(transaction=False) as pipe:
+            for s in SortedSet:
+                pipe.zcard(s.value)
+            sizes = await pipe.execute()
+        return {s.value: n for s, n in zip(SortedSet, sizes, strict=True)}
+
+    async def scan(self, source: SortedSet, match: str = "*") -> AsyncIterator[tuple[bytes, float]]:
+        """Every (member, score) of a set whose member matches a glob, in ZSCAN batches."""
+        async for member, score in self.cold.zscan_iter(source.value, match=match, count=SCAN_COUNT):
+            yield member, score
+
+    async def by_score(self, source: SortedSet, score: float) -> list[bytes]:
+        return await self.cold.zrangebyscore(source.value, score, score)
+
+    async def range(
+        self, source: SortedSet, start: int, stop: int, desc: bool = False
+    ) -> list[tuple[bytes, float]]:
+        return await self.cold.zrange(source.value, start, stop, desc=desc, withscores=True)
+
+    async def all_members(self, source: SortedSet) -> list[bytes]:
+        return await self.cold.zrange(source.value, 0, -1)
+
+    # -- queues -----------------------------------------------------------------------------
+
+    async def known_queues(self) -> set[str]:
+        return {q.decode() for q in await self.cold.smembers(keys.QUEUES)}
+
+    async def paused_queues(self) -> set[str]:
+        return {q.decode() for q in await self.cold.smembers(keys.PAUSED)}
+
+    async def pause(self, names: Iterable[str]) -> None:
+        names = list(names)
+        if names:
+            await self.cold.sadd(keys.PAUSED, *names)
+
+    async def resume(self, names: Iterable[str]) -> None:
+        names = list(names)
+        if names:
+            await self.cold.srem(keys.PAUSED, *names)
+
+    async def remove_queues(self, names: Iterable[str]) -> None:
+        """Forget queues and delete their jobs, all in one transaction."""
+        names = list(names)
+        if not names:
+            return
+        async with self.cold.pipeline(transaction=True) as pipe:
+            pipe.unlink(*(keys.queue(n) for n in names))
+            pipe.srem(keys.QUEUES, *names)
+            pipe.srem(keys.PAUSED, *names)
+            await pipe.execute()
+
+    async def queue_sizes(self, names: Sequence[str]) -> dict[str, int]:
+        async with self.cold.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.llen(keys.queue(name))
+            sizes = await pipe.execute()
+        return dict(zip(names, sizes, strict=True))
+
+    async def oldest_jobs(self, names: Sequence[str]) -> dict[str, bytes | None]:
+        """The job at the tail (the next to be fetched) of each queue."""
+        async with self.cold.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.lindex(keys.queue(name), -1)
+            jobs = await pipe.execute()
+        return dict(zip(names, jobs, strict=True))
+
+    async def queue_range(self, name: str, start: int, stop: int) -> list[bytes]:
+        """Jobs by position from the head (newest first), LRANGE-style inclusive bounds."""
+        return await self.cold.lrange(keys.queue(name), start, stop)
+
+    async def remove_from_queue(self, name: str, payload: bytes) -> int:
+        return await self.cold.lrem(keys.queue(name), 1, payload)
+
+    async def replace_in_queue(self, name: str, old: bytes, new: bytes) -> bool:
+        """Swap one job's bytes in place (an edit), keeping its position."""
+        return bool(await self._replace_in_list(keys=[keys.queue(name)], args=[old, new]))
+
+    # -- counters and admin -------------------------------------------------------------------
+
+    async def totals(self) -> tuple[int, int]:
+        processed, failures = await self.cold.mget(keys.PROCESSED, keys.FAILURES)
+        return int(processed or 0), int(failures or 0)
+
+    async def history(self, dates: Sequence[str]) -> list[tuple[int, int]]:
+        """(processed, failed) per local date."""
+        if not dates:
+            return []
+        names = [keys.processed_on(d) for d in dates] + [keys.failures_on(d) for d in dates]
+        values = [int(v or 0) for v in await self.cold.mget(names)]
+        return list(zip(values[: len(dates)], values[len(dates) :], strict=True))
+
+    async def flush(self) -> None:
+        await self.cold.flushdb()
+
+    async def engine_info(self, section: str | None = None) -> dict[str, Any]:
+        return await self.cold.info(section) if section else await self.cold.info()
+
+    async def ping(self) -> bool:
+        return bool(await self.cold.ping())
