@@ -20,7 +20,9 @@ FIELD_ORDER = (
     "retry", "failure", "custom", "jid", "queue", "jobtype", "created_at", "enqueued_at", "at",
     "args", "reserve_for", "backtrace",
 )  # fmt: skip
-FAILURE_ORDER = ("retry_count", "remaining", "failed_at", "next_at", "message", "errtype", "backtrace")
+FAILURE_ORDER = (
+    "retry_count", "remaining", "failed_at", "next_at", "message", "errtype", "backtrace",
+)  # fmt: skip
 _FAILURE_ALWAYS = ("retry_count", "remaining", "failed_at")
 _STRINGS = ("jid", "queue", "jobtype", "created_at", "enqueued_at", "at")
 _INTEGERS = ("retry", "reserve_for", "backtrace")

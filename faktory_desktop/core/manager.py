@@ -11,8 +11,8 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from faktory_desktop.core import jsonc
 from faktory_desktop.core import job as jobs
+from faktory_desktop.core import jsonc
 from faktory_desktop.core.failure import EXPIRED, FailureReport, dispose
 from faktory_desktop.core.reservations import Reservations, parse_member
 from faktory_desktop.core.timefmt import NS, fraction, local_date, now_ns, parse_ns
@@ -182,11 +182,12 @@ class Manager:
         moved = 0
         while True:
             due = await self.store.due(source, jobs.score_of(now), MOVE_BATCH)
-            moved += await self._enqueue_members(source, due, now)
+            moved += await self.enqueue_members(source, due, now)
             if len(due) < MOVE_BATCH:
                 return moved
 
-    async def _enqueue_members(self, source: SortedSet, members: Iterable[bytes], now: int) -> int:
+    async def enqueue_members(self, source: SortedSet, members: Iterable[bytes], now: int) -> int:
+        """Put these entries of a set on their queues, with a fresh enqueued_at."""
         moves, lost = [], []
         for member in members:
             try:

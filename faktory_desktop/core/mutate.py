@@ -78,8 +78,8 @@ def parse_operation(op: Any) -> Operation:
     jids = raw.get("jids") or ()
     if not isinstance(jids, list | tuple) or not all(isinstance(j, str) for j in jids):
         raise MutateError("invalid mutate filter: jids must be an array of strings")
-    return Operation(op["cmd"], target,
-                     Filter(str(raw.get("jobtype") or ""), tuple(jids), str(raw.get("regexp") or "")))
+    flt = Filter(str(raw.get("jobtype") or ""), tuple(jids), str(raw.get("regexp") or ""))
+    return Operation(op["cmd"], target, flt)
 
 
 async def matching(manager: Manager, target: SortedSet, flt: Filter) -> AsyncIterator[bytes]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 NS = 1_000_000_000
 
@@ -69,4 +69,4 @@ def local_date(ns: int) -> str:
 
 
 def to_datetime(ns: int) -> datetime:
-    return datetime.fromtimestamp(ns / NS, tz=timezone.utc)
+    return datetime.fromtimestamp(ns / NS, tz=UTC)

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from faktory_desktop.core import jsonc
 from faktory_desktop.core.failure import FailureReport
-from faktory_desktop.core.mutate import parse_operation
 from faktory_desktop.core.mutate import mutate as run_mutation
+from faktory_desktop.core.mutate import parse_operation
 from faktory_desktop.core.timefmt import now_ns
 from faktory_desktop.core.workers import WorkerState
 from faktory_desktop.protocol.replies import NULL, OK, bulk, error

@@ -144,13 +144,12 @@ class Multiplexer:
     async def _open(self) -> None:
         loop = asyncio.get_running_loop()
         addr = self.address
+        factory = lambda: _RedisProtocol(self)  # noqa: E731
         if addr.unix_path:
-            _, proto = await loop.create_unix_connection(lambda: _RedisProtocol(self), addr.unix_path)
+            _, proto = await loop.create_unix_connection(factory, addr.unix_path)
         else:
             ssl = True if addr.tls else None
-            _, proto = await loop.create_connection(
-                lambda: _RedisProtocol(self), addr.host, addr.port, ssl=ssl
-            )
+            _, proto = await loop.create_connection(factory, addr.host, addr.port, ssl=ssl)
         self._protocol = proto
         try:
             await self._handshake()
@@ -197,5 +196,5 @@ class Multiplexer:
             try:
                 await asyncio.wait_for(self._open(), 5.0)
                 log.info("reconnected to the engine")
-            except (OSError, asyncio.TimeoutError, ReplyError, EngineUnavailable) as exc:
+            except (TimeoutError, OSError, ReplyError, EngineUnavailable) as exc:
                 log.debug("reconnect failed: %s", exc)

@@ -10,7 +10,7 @@ Two connections, for two kinds of work:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
-from enum import Enum
+from enum import StrEnum
 from importlib import resources
 from typing import Any
 
@@ -23,7 +23,7 @@ from faktory_desktop.storage.multiplexer import Multiplexer
 SCAN_COUNT = 100
 
 
-class SortedSet(str, Enum):
+class SortedSet(StrEnum):
     """Faktory's sorted sets, by the names its protocol and UI use."""
 
     SCHEDULED = keys.SCHEDULED
@@ -59,7 +59,8 @@ class Store:
     # -- hot path ---------------------------------------------------------------------------
 
     async def push(self, queue: str, payload: bytes) -> None:
-        await self.mux.evalsha(self._sha["push"], [keys.QUEUES, keys.queue(queue)], [queue, payload])
+        queue_keys = [keys.QUEUES, keys.queue(queue)]
+        await self.mux.evalsha(self._sha["push"], queue_keys, [queue, payload])
 
     async def schedule(self, score: float, payload: bytes) -> None:
         await self.mux.execute("ZADD", keys.SCHEDULED, score, payload)
@@ -108,7 +109,8 @@ class Store:
     ) -> bool:
         """Move one entry between sets (or replace it in place); False if it was gone."""
         keys_ = [source.value, target.value]
-        return bool(await self.mux.evalsha(self._sha["move_between_sets"], keys_, [member, score, new]))
+        args = [member, score, new]
+        return bool(await self.mux.evalsha(self._sha["move_between_sets"], keys_, args))
 
     # -- sorted sets --------------------------------------------------------------------------
 
@@ -137,7 +139,8 @@ class Store:
 
     async def scan(self, source: SortedSet, match: str = "*") -> AsyncIterator[tuple[bytes, float]]:
         """Every (member, score) of a set whose member matches a glob, in ZSCAN batches."""
-        async for member, score in self.cold.zscan_iter(source.value, match=match, count=SCAN_COUNT):
+        entries = self.cold.zscan_iter(source.value, match=match, count=SCAN_COUNT)
+        async for member, score in entries:
             yield member, score
 
     async def by_score(self, source: SortedSet, score: float) -> list[bytes]:
