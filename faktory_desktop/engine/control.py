@@ -66,11 +66,13 @@ async def wait_ready(
 ) -> None:
     """Poll PING until the engine answers PONG; raise EngineStartError on timeout or early exit.
 
+    `timeout` bounds the time without any answer: while the engine answers -LOADING it is
+    making progress on a large data set, and we keep waiting for as long as that takes.
     `exit_code` reports the child's exit code once it has exited (None while it runs).
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    interval, said_loading, why = POLL_INTERVAL, False, ""
+    interval, said_loading = POLL_INTERVAL, False
     while True:
         code = exit_code()
         if code is not None:
@@ -78,9 +80,11 @@ async def wait_ready(
         state, why = await probe(address, timeout=min(1.0, timeout))
         if state is Probe.READY:
             return
-        if state is Probe.LOADING and not said_loading:
-            log.info("waiting for the engine to load the data set")
-            said_loading = True
+        if state is Probe.LOADING:
+            if not said_loading:
+                log.info("waiting for the engine to load the data set")
+                said_loading = True
+            deadline = loop.time() + timeout
         if loop.time() >= deadline:
             msg = f"the engine did not become ready within {timeout:g}s ({why})"
             raise EngineStartError(_with_tail(msg, log_path))

@@ -163,6 +163,21 @@ class Engine:
             self._cfg = await asyncio.to_thread(self._write_config)
         except OSError as exc:
             raise EngineStartError(f"cannot use data dir {self._data_dir}: {exc}") from exc
+        await self._refuse_foreign_engine(self._cfg)
+
+    async def _refuse_foreign_engine(self, cfg: EngineConfig) -> None:
+        """Refuse to start when our socket already answers though no pidfile names its owner.
+
+        Our engine would unlink that socket and bind its own: two engines on one data dir.
+        """
+        if cfg.unix_path is None:
+            return
+        state, _ = await probe(cfg.address, timeout=0.5)
+        if state is not Probe.DOWN:
+            raise EngineStartError(
+                f"an engine we did not start already listens on {cfg.unix_path}: "
+                f"stop it (redis-cli -s {cfg.unix_path} shutdown) and start again"
+            )
 
     def _lock_data_dir(self) -> None:
         ensure_private_dir(self._data_dir)

@@ -12,6 +12,7 @@ import psutil
 import redis.asyncio as aioredis
 
 from faktory_desktop.engine import EngineAddress
+from faktory_desktop.engine.control import Probe, probe
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHILD_SCRIPT = Path(__file__).with_name("engine_child.py")
@@ -48,6 +49,16 @@ def pid_alive(pid: int) -> bool:
 
 async def assert_gone(pid: int, timeout: float = 10.0) -> None:
     await wait_until(lambda: not pid_alive(pid), timeout, f"pid {pid} to exit")
+
+
+async def wait_pong(address: EngineAddress, timeout: float = 10.0) -> None:
+    """Poll until the server at `address` answers PING."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while (await probe(address))[0] is not Probe.READY:
+        if loop.time() > deadline:
+            raise AssertionError(f"no PONG from {address.redis_url} within {timeout}s")
+        await asyncio.sleep(0.02)
 
 
 def client(address: EngineAddress) -> aioredis.Redis:

@@ -1,4 +1,4 @@
-"""Engine lifecycle against real redis-server / valkey-server processes, under asyncio and uvloop."""
+"""Engine lifecycle against real redis-server / valkey-server processes (asyncio and uvloop)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from faktory_desktop.engine import Engine, EngineStartError, EngineState
+from faktory_desktop.engine import Engine, EngineAddress, EngineStartError, EngineState
+from faktory_desktop.engine.config import socket_path_for
 
 from .helpers import (
     assert_gone,
@@ -19,6 +20,7 @@ from .helpers import (
     engine_pids_in,
     pid_alive,
     wait_aof_written,
+    wait_pong,
     wait_until,
 )
 
@@ -49,6 +51,7 @@ async def test_start_ping_modes_and_stop(make_engine, data_dir: Path) -> None:
     for line in ("port 0", "maxmemory-policy noeviction", "appendonly yes", "unixsocketperm 700"):
         assert line in lines
     assert json.loads(engine.pidfile_path.read_text())["pid"] == engine.pid
+    assert os.getsid(engine.pid) == engine.pid  # own session: a terminal's Ctrl-C is ours alone
     assert engine.version is not None and engine.version[0] in ("redis", "valkey")
 
     pid = engine.pid
@@ -138,7 +141,7 @@ async def test_windows_flavour_listens_on_localhost_with_password(make_engine) -
     c = client(address)
     assert await c.ping()
     await c.aclose()
-    anonymous = client(type(address)(host="127.0.0.1", port=address.port))
+    anonymous = client(EngineAddress(host="127.0.0.1", port=address.port))
     with pytest.raises(Exception, match="(?i)auth"):
         await anonymous.ping()
     await anonymous.aclose()
@@ -153,3 +156,60 @@ async def test_many_quick_cycles_leave_nothing_behind(make_engine, data_dir: Pat
         await assert_gone(pid)
         await engine.start()
     await wait_until(lambda: engine_pids_in(data_dir) == {engine.pid}, what="one engine")
+
+
+async def test_crash_loop_ends_in_failed(make_engine, data_dir: Path) -> None:
+    states: asyncio.Queue[EngineState] = asyncio.Queue()
+    engine = await make_engine(on_state_change=states.put_nowait, restart_limit=3)
+    with (data_dir / "redis.conf").open("a") as conf:
+        conf.write("no-such-directive yes\n")  # every restart now fails on the config
+    old_pid = engine.pid
+    os.kill(old_pid, signal.SIGKILL)
+    seen = []
+    while not seen or seen[-1] is not EngineState.FAILED:
+        seen.append(await asyncio.wait_for(states.get(), 10))
+    assert seen == [
+        EngineState.STARTING,
+        EngineState.RUNNING,
+        EngineState.RESTARTING,
+        EngineState.FAILED,
+    ]
+    assert engine.pid is None and engine_pids_in(data_dir) == set()
+    await engine.stop()
+    assert engine.state is EngineState.STOPPED
+
+
+async def test_stop_while_restarting(make_engine, data_dir: Path) -> None:
+    states: asyncio.Queue[EngineState] = asyncio.Queue()
+    engine = await make_engine(on_state_change=states.put_nowait)
+    old_pid = engine.pid
+    os.kill(old_pid, signal.SIGKILL)
+    while await asyncio.wait_for(states.get(), 10) is not EngineState.RESTARTING:
+        pass
+    await engine.stop()
+    assert engine.state is EngineState.STOPPED
+    await assert_gone(old_pid)
+    assert engine_pids_in(data_dir) == set()
+
+
+async def test_foreign_engine_on_our_socket_is_refused(engine_binary: str, data_dir: Path) -> None:
+    data_dir.mkdir(mode=0o700)
+    sock = socket_path_for(data_dir.resolve())
+    Path(sock).parent.mkdir(mode=0o700, exist_ok=True)
+    args = ["--port", "0", "--unixsocket", sock, "--dir", str(data_dir.parent), "--save", ""]
+    foreign = await asyncio.create_subprocess_exec(
+        engine_binary, *args, stdout=asyncio.subprocess.DEVNULL
+    )
+    try:
+        await wait_pong(EngineAddress(unix_path=sock))
+        engine = Engine(data_dir, binary=engine_binary)
+        with pytest.raises(EngineStartError, match="already listens"):
+            await engine.start()
+        assert foreign.returncode is None and engine_pids_in(data_dir) == set()
+        c = client(EngineAddress(unix_path=sock))
+        assert await c.ping()
+        await c.aclose()
+        await engine.stop()
+    finally:
+        foreign.kill()
+        await foreign.wait()

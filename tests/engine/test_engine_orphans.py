@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -45,7 +47,4 @@ async def test_engine_left_behind_is_stopped_not_duplicated(
         if pid is not None:
             await assert_gone(pid)
         if pid_alive(orphan):
-            import os
-            import signal
-
             os.kill(orphan, signal.SIGKILL)
