@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run serve test bench lint system-deps clean
+.PHONY: run serve test bench system-deps node-client clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,16 @@ run: $(STAMP)
 serve: $(STAMP)
 	$(PY) -m faktory_desktop serve $(ARGS)
 
-test: $(STAMP) system-deps
+# The Node.js Faktory client, for the cross-language test (skipped where there is no npm).
+NODE_CLIENT := tests/node/node_modules/faktory-worker
+$(NODE_CLIENT): tests/node/package.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  (cd tests/node && npm ci --silent --no-audit --no-fund) || echo "warning: npm install failed"; \
+	else echo "note: npm not found; the Node.js client test will be skipped"; fi
+
+node-client: $(NODE_CLIENT)
+
+test: $(STAMP) system-deps node-client
 	$(PY) -m ruff check faktory_desktop tests bench
 	$(PY) -m pytest -q $(ARGS)
 
