@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import itertools
 import logging
 
 from faktory_desktop.config import Settings
 from faktory_desktop.core.service import CoreService
-from faktory_desktop.server.session import Session
+from faktory_desktop.server.session import HANDSHAKE_TIMEOUT_S, Session
 from faktory_desktop.server.tls import server_context
+from faktory_desktop.server.trace import ProtocolTrace
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,8 @@ class FaktoryServer:
         self.config = config
         self.sessions: set[Session] = set()
         self.stopping = False
+        self.trace = ProtocolTrace()
+        self.session_numbers = itertools.count(1)
         self._tasks: set[asyncio.Task[None]] = set()
         self._server: asyncio.base_events.Server | None = None
 
@@ -40,10 +44,14 @@ class FaktoryServer:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
+        context = server_context(self.config)
+        # The handshake deadline (P-12) must also cover the TLS handshake, which runs before the
+        # session exists; asyncio's default would hold a silent client for 60 s.
+        tls_timeout = {"ssl_handshake_timeout": HANDSHAKE_TIMEOUT_S} if context else {}
         try:
             self._server = await loop.create_server(
                 lambda: Session(self), self.config.host, self.config.port,
-                ssl=server_context(self.config), reuse_address=True, backlog=1024,
+                ssl=context, reuse_address=True, backlog=1024, **tls_timeout,
             )
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:

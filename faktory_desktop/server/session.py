@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from typing import TYPE_CHECKING
+
+from redis.exceptions import ConnectionError as ColdConnectionError
+from redis.exceptions import TimeoutError as ColdTimeoutError
 
 from faktory_desktop.core import jsonc
 from faktory_desktop.core.job import JobError
@@ -39,6 +43,7 @@ CLIENT_ERRORS = (CommandError, JobError, JobNotFound, MutateError, UnknownWorker
 class Session(asyncio.Protocol):
     def __init__(self, server: FaktoryServer) -> None:
         self.server = server
+        self.number = next(server.session_numbers)
         self.core: CoreService = server.core
         self.fwp = FWPConnection(server.config.password, server.config.max_line)
         self.transport: asyncio.Transport | None = None
@@ -46,12 +51,14 @@ class Session(asyncio.Protocol):
         self.wid_json = b'""'
         self.worker: Worker | None = None
         self.identified = False
+        self.command: Command | None = None  # the command being executed
         self._queue: deque[Command] = deque()
         self._runner: asyncio.Task[None] | None = None
         self._handshake_timer: asyncio.TimerHandle | None = None
         self._can_write = asyncio.Event()
         self._can_write.set()
         self._reading_paused = False
+        self._last_word: Closed | None = None  # a close waiting for earlier commands' replies
 
     # -- asyncio.Protocol ---------------------------------------------------------------------
 
@@ -68,8 +75,14 @@ class Session(asyncio.Protocol):
                 self._queue.append(event.command)
             elif isinstance(event, Identified):
                 self._identify(event)
+                if not self.identified:
+                    return  # refused (connection cap): nothing pipelined behind HELLO runs
             elif isinstance(event, Closed):
-                self._finish(event.reply)
+                if self._queue or (self._runner and not self._runner.done()):
+                    self._last_word = event  # answer the commands before it first
+                    self._run_queue()
+                else:
+                    self._finish(event.reply)
                 return
         if self._queue:
             self._run_queue()
@@ -158,8 +171,19 @@ class Session(asyncio.Protocol):
             if self._reading_paused and len(self._queue) < MAX_QUEUED // 2 and self.transport:
                 self._reading_paused = False
                 self.transport.resume_reading()
+        if self._last_word is not None:
+            self._finish(self._last_word.reply)
 
     async def _execute(self, command: Command) -> bytes | None:
+        trace = self.server.trace
+        if not trace.enabled:
+            return await self._dispatch(command)
+        started = time.perf_counter()
+        reply = await self._dispatch(command)
+        trace.record(self.number, command.verb, command.args, reply, started)
+        return reply
+
+    async def _dispatch(self, command: Command) -> bytes | None:
         self.core.counters.command_count += 1
         if self.server.stopping:
             self._finish(error("shutdown in progress"))  # P-17
@@ -167,11 +191,14 @@ class Session(asyncio.Protocol):
         handler = HANDLERS.get(command.verb)
         if handler is None:
             return unknown_command(command.verb)
+        self.command = command
         try:
             return await handler(self, command.args)
         except CLIENT_ERRORS as exc:
             return error(str(exc))
-        except EngineUnavailable as exc:
+        except (EngineUnavailable, ColdConnectionError, ColdTimeoutError) as exc:
+            # the hot path (multiplexer) or the cold one (redis-py: INFO, QUEUE, MUTATE) while
+            # the engine restarts: the same retryable answer, and no traceback in the log
             return error(f"the storage engine is unavailable, try again: {exc}")
         except ReplyError as exc:
             return error(f"storage engine error: {exc}")
