@@ -65,14 +65,30 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command != "serve" and _display_available():
+            logs.configure(args.log_level or "info")
+            return _run_app(vars(args))
         settings = settings_from(args)
     except ConfigError as exc:
         print(f"faktory-desktop: {exc}", file=sys.stderr)
         return EXIT_USAGE
     logs.configure(settings.log_level)
     if args.command != "serve":
-        log.info("the desktop app is not built yet; running the headless server")
+        log.info("no display found: running the headless server")
     return serve(settings)
+
+
+def _display_available() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                or os.environ.get("QT_QPA_PLATFORM") == "offscreen")
+
+
+def _run_app(flags: dict[str, object]) -> int:
+    from faktory_desktop.ui.app import run  # Qt loads only for the app
+
+    return run(flags)
 
 
 def serve(settings: Settings) -> int:

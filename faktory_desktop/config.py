@@ -91,14 +91,16 @@ def _read_password_file(path: str) -> str:
 
 
 def resolve_password(environment: str, toml: dict[str, Any], password_file: str | None,
-                     env: dict[str, str]) -> str | None:
-    """The command-port password, or None (spec C-10)."""
+                     env: dict[str, str], saved: str | None = None) -> str | None:
+    """The command-port password, or None (spec C-10); `saved` is the app's preference."""
     skip = env.get("FAKTORY_SKIP_PASSWORD", "").lower() in ("1", "true", "yes")
     strict = environment != "development" and not skip
     if "FAKTORY_PASSWORD" in env:
         value = env["FAKTORY_PASSWORD"]
     elif password_file:
         value = _read_password_file(password_file)
+    elif saved:
+        value = saved
     else:
         value = str(toml.get("faktory", {}).get("password") or "")
         if not value and strict and SYSTEM_PASSWORD_FILE.exists():
@@ -145,7 +147,8 @@ def build_settings(flags: dict[str, Any], env: dict[str, str] | None = None) -> 
         config_dir=config_dir,
         environment=environment,
         log_level=flags.get("log_level") or "info",
-        password=resolve_password(environment, toml, flags.get("password_file"), env),
+        password=resolve_password(environment, toml, flags.get("password_file"), env,
+                                  flags.get("saved_password")),
         redis_url=flags.get("redis_url") or env.get("REDIS_URL") or None,
         redis_server=flags.get("redis_server") or env.get("FAKTORY_REDIS_SERVER") or None,
         tls_cert=cert,

@@ -50,6 +50,15 @@ class QueueSummary:
 
 
 @dataclass(frozen=True)
+class Snapshot:
+    """What the dashboard shows each second; its cost grows with the number of queues only."""
+
+    stats: Stats
+    queues: list[QueueSummary]
+    busy_workers: int
+
+
+@dataclass(frozen=True)
 class Page:
     records: list[JobRecord]
     total: int
@@ -86,6 +95,12 @@ class FaktoryAPI:
         return Stats(processed, failed, sum(queues.values()), sizes["scheduled"], sizes["retries"],
                      sizes["dead"], sizes["working"], self.core.counters.connections,
                      len(self.core.workers))
+
+    async def snapshot(self) -> Snapshot:
+        stats = await self.stats()
+        queues = await self.queues()
+        busy = sum(1 for n in self.manager.reservations.busy_by_worker().values() if n)
+        return Snapshot(stats, queues, busy)
 
     async def history(self, days: int) -> list[tuple[date, int, int]]:
         """(local date, processed, failed) for the last `days` days, oldest first."""

@@ -7,12 +7,13 @@ layer connects to.
 
 from .address import EngineAddress
 from .binary import engine_version, engine_version_async, find_engine_binary
-from .errors import EngineError, EngineNotFound, EngineStartError
+from .errors import DataDirInUse, EngineError, EngineNotFound, EngineStartError
 from .external import ExternalEngine, parse_engine_url
 from .state import EngineState
 from .supervisor import Engine
 
 __all__ = [
+    "DataDirInUse",
     "Engine",
     "EngineAddress",
     "EngineError",

@@ -13,3 +13,7 @@ class EngineNotFound(EngineError):
 
 class EngineStartError(EngineError):
     """The engine was found but did not start, or did not become ready in time."""
+
+
+class DataDirInUse(EngineStartError):
+    """Another Faktory Desktop already runs an engine on this data dir."""

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import EngineStartError
+from .errors import DataDirInUse
 
 LOCK_NAME = "engine.lock"
 
@@ -62,7 +62,7 @@ class DataDirLock:
         if not _try_lock(fd):
             holder = _read_holder(fd)
             os.close(fd)
-            raise EngineStartError(
+            raise DataDirInUse(
                 f"data dir {self.path.parent} is in use by another Faktory Desktop (pid {holder})"
             )
         os.ftruncate(fd, 0)

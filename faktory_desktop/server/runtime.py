@@ -15,7 +15,7 @@ from concurrent.futures import Future
 
 from faktory_desktop.config import Settings
 from faktory_desktop.core.service import CoreService
-from faktory_desktop.engine import Engine, ExternalEngine
+from faktory_desktop.engine import Engine, EngineState, ExternalEngine
 from faktory_desktop.server.listener import FaktoryServer
 from faktory_desktop.storage.store import Store
 
@@ -32,14 +32,15 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
 
 
 class FaktoryRuntime:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings,
+                 on_engine_state: Callable[[EngineState], None] | None = None) -> None:
         self.settings = settings
         self.engine: Engine | ExternalEngine
         if settings.redis_url:
-            self.engine = ExternalEngine(settings.redis_url)
+            self.engine = ExternalEngine(settings.redis_url, on_state_change=on_engine_state)
         else:
             self.engine = Engine(settings.data_dir, binary=settings.redis_server,
-                                 log_level=settings.log_level)
+                                 log_level=settings.log_level, on_state_change=on_engine_state)
         self.core: CoreService | None = None
         self.server: FaktoryServer | None = None
 
@@ -78,18 +79,23 @@ class FaktoryRuntime:
 class ServerThread:
     """Runs a FaktoryRuntime on its own event loop in a worker thread (for a GUI process)."""
 
-    def __init__(self, settings: Settings, on_stopped: Callable[[], None] | None = None) -> None:
-        self.runtime = FaktoryRuntime(settings)
+    def __init__(self, settings: Settings, on_stopped: Callable[[], None] | None = None,
+                 on_engine_state: Callable[[EngineState], None] | None = None) -> None:
+        self.runtime = FaktoryRuntime(settings, on_engine_state)
         self.loop = new_event_loop()
         self._exit: asyncio.Event | None = None
         self._started: Future[None] = Future()
         self._on_stopped = on_stopped
         self._thread = threading.Thread(target=self._run, name="faktory-server", daemon=True)
 
+    def launch(self) -> Future[None]:
+        """Start the thread; the future resolves once the server accepts connections."""
+        self._thread.start()
+        return self._started
+
     def start(self, timeout: float = 60.0) -> None:
         """Start and wait until the server accepts connections; raises what startup raised."""
-        self._thread.start()
-        self._started.result(timeout)
+        self.launch().result(timeout)
 
     def stop(self, timeout: float = 30.0) -> None:
         if self._exit is not None and self.loop.is_running():

@@ -18,9 +18,15 @@ import redis.asyncio as aioredis
 
 from faktory_desktop.engine.address import EngineAddress
 from faktory_desktop.storage import keys
-from faktory_desktop.storage.multiplexer import Multiplexer
+from faktory_desktop.storage.multiplexer import EngineUnavailable, Multiplexer, ReplyError
 
 SCAN_COUNT = 100
+
+# What a storage call raises while the engine is down or restarting: callers that can wait for
+# the next try (polls, the UI) catch these and nothing else.
+STORAGE_ERRORS: tuple[type[Exception], ...] = (
+    EngineUnavailable, ReplyError, aioredis.RedisError, ConnectionError, OSError,
+)
 
 
 class SortedSet(StrEnum):

@@ -1,0 +1,1 @@
+"""The desktop app (Qt). Nothing outside this package imports Qt."""

@@ -1,0 +1,83 @@
+"""The status banner at the top of the window: what the server is doing, and what to do next."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from faktory_desktop.ui.status import AppState, Problem, ServerStatus
+
+COLORS = {
+    AppState.STOPPED: ("#5f6368", "#eceff1"),
+    AppState.STARTING: ("#1a73e8", "#e8f0fe"),
+    AppState.RUNNING: ("#188038", "#e6f4ea"),
+    AppState.RESTARTING: ("#b06000", "#fef7e0"),
+    AppState.ERROR: ("#c5221f", "#fce8e6"),
+}
+
+
+class StatusBanner(QWidget):
+    """Shown whenever the server is not simply running; hidden while all is well."""
+
+    startRequested = Signal()
+    otherPortRequested = Signal()
+    settingsRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusBanner")
+        self.title = QLabel()
+        self.title.setObjectName("bannerTitle")
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setObjectName("bannerDetail")
+        self.start_button = QPushButton("Start server")
+        self.port_button = QPushButton("Use another port")
+        self.settings_button = QPushButton("Settings…")
+        self.start_button.clicked.connect(self.startRequested)
+        self.port_button.clicked.connect(self.otherPortRequested)
+        self.settings_button.clicked.connect(self.settingsRequested)
+        text = QVBoxLayout()
+        text.addWidget(self.title)
+        text.addWidget(self.hint)
+        text.addWidget(self.detail)
+        buttons = QHBoxLayout()
+        buttons.addStretch()
+        for button in (self.port_button, self.settings_button, self.start_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addLayout(text)
+        layout.addLayout(buttons)
+        self.show_status(ServerStatus(AppState.STOPPED))
+
+    def show_status(self, status: ServerStatus) -> None:
+        fg, bg = COLORS[status.state]
+        self.setStyleSheet(
+            f"#statusBanner {{ background: {bg}; border-bottom: 1px solid {fg}; }}"
+            f"#statusBanner QLabel {{ color: #202124; }}"
+            f"#bannerTitle {{ color: {fg}; font-weight: 600; font-size: 15px; }}"
+            f"#bannerDetail {{ font-family: monospace; font-size: 11px; }}"
+        )
+        self.title.setText(status.title)
+        self.hint.setText(status.hint or _state_hint(status.state))
+        self.hint.setVisible(bool(self.hint.text()))
+        self.detail.setText(status.detail)
+        self.detail.setVisible(bool(status.detail))
+        stopped = status.state in (AppState.STOPPED, AppState.ERROR)
+        self.start_button.setVisible(stopped)
+        self.start_button.setText("Try again" if status.state is AppState.ERROR else "Start server")
+        self.port_button.setVisible(status.problem is Problem.PORT_IN_USE)
+        self.settings_button.setVisible(status.state is AppState.ERROR)
+        self.setVisible(status.state is not AppState.RUNNING)
+
+
+def _state_hint(state: AppState) -> str:
+    return {
+        AppState.STOPPED: "Faktory is not running. Clients cannot connect until you start it.",
+        AppState.STARTING: "Starting the storage engine and opening the Faktory port…",
+        AppState.RESTARTING: "The storage engine crashed and is being restarted. Clients get "
+                             "errors for a moment; no acknowledged job is lost.",
+    }.get(state, "")

