@@ -25,7 +25,8 @@ _jid_counter = itertools.count()
 def settings(tmp_path: Path) -> Settings:
     """Settings for a private server: free port, temp data and config dirs."""
     return Settings(host="127.0.0.1", port=0, data_dir=tmp_path / "db",
-                    config_dir=tmp_path / "config", redis_server=os.environ.get("FAKTORY_REDIS_SERVER"))
+                    config_dir=tmp_path / "config",
+                    redis_server=os.environ.get("FAKTORY_REDIS_SERVER"))
 
 
 @pytest.fixture

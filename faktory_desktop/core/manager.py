@@ -68,6 +68,8 @@ class Manager:
             raise jobs.JobError(f"invalid JSON: {exc}") from None
         if not isinstance(batch, list):
             raise jobs.JobError("invalid JSON: PUSHB takes an array of jobs")
+        for item in batch:  # Faktory decodes the whole array first: a type error fails it all
+            jobs.parse_job(item if isinstance(item, dict) else jsonc.dumps(item))
         pending = [self._push_one(item) for item in batch]
         errors: dict[str, str] = {}
         for item, error in zip(batch, await asyncio.gather(*pending), strict=True):
@@ -119,13 +121,24 @@ class Manager:
         if reservation is None:
             log.debug("no such job to acknowledge: %s", jid)
             return False
-        return await self.store.ack(reservation.member, local_date(now_ns()))
+        try:
+            return await self.store.ack(reservation.member, local_date(now_ns()))
+        except BaseException:
+            # The engine is away (-ERR to the client): keep the job ACKable for the retry, or it
+            # would stay in `working` and run again when its reservation expires. A retry of an
+            # ACK that did run before the engine went away finds no member: counted once.
+            self.reservations.restore(reservation)
+            raise
 
     async def fail(self, jid: str, report: FailureReport) -> None:
         reservation = self.reservations.pop(jid)
         if reservation is None:
             raise JobNotFound(jid)
-        await self._fail_member(reservation.member, report)
+        try:
+            await self._fail_member(reservation.member, report)
+        except BaseException:
+            self.reservations.restore(reservation)  # as in ack(): the client may retry
+            raise
 
     async def _fail_member(self, member: bytes, report: FailureReport) -> bool:
         parsed = parse_member(member)

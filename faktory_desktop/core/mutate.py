@@ -65,11 +65,12 @@ def parse_operation(op: Any) -> Operation:
     """Check a decoded MUTATE object; errors carry Faktory's messages."""
     if not isinstance(op, dict):
         raise MutateError("invalid mutate operation: expected a JSON object")
-    target = TARGETS.get(op.get("target"))  # type: ignore[arg-type]
+    if op.get("cmd") not in COMMANDS:  # Faktory checks the command before the target
+        raise MutateError("unknown mutate operation")
+    name = op.get("target")
+    target = TARGETS.get(name) if isinstance(name, str) else None
     if target is None:
         raise MutateError("invalid target for mutation command")
-    if op.get("cmd") not in COMMANDS:
-        raise MutateError("unknown mutate operation")
     raw = op.get("filter")
     if raw is None:
         return Operation(op["cmd"], target)

@@ -34,6 +34,10 @@ class Reservations:
     def pop(self, jid: str) -> Reservation | None:
         return self._by_jid.pop(jid, None)
 
+    def restore(self, reservation: Reservation) -> None:
+        """Put back a popped reservation whose ACK/FAIL did not get through (unless re-added)."""
+        self._by_jid.setdefault(reservation.jid, reservation)
+
     def forget_member(self, jid: str, member: bytes) -> None:
         """Forget a reaped reservation, unless the jid has been fetched again since."""
         current = self._by_jid.get(jid)

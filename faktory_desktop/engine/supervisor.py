@@ -297,13 +297,17 @@ class Engine:
             if self._state is EngineState.STOPPED:
                 return
             self._stopping = True
+            # The pidfile and socket are ours only while we hold the data dir lock: after a
+            # start refused because another instance holds it, they are that instance's.
+            owned = self._dir_lock.held
             try:
                 await self._cancel_watch()
                 await self._stop_child()
             finally:
-                remove_file(self.pidfile_path)
-                if self._cfg is not None:
-                    remove_file(self._cfg.address.unix_path)
+                if owned:
+                    remove_file(self.pidfile_path)
+                    if self._cfg is not None:
+                        remove_file(self._cfg.address.unix_path)
                 self._dir_lock.release()
                 self._proc = None
                 self._stopping = False

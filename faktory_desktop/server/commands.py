@@ -57,13 +57,15 @@ async def pushb(session: Session, args: bytes) -> bytes:
 
 
 async def fetch(session: Session, args: bytes) -> bytes:
-    queues = args.decode(errors="replace").split(" ") if args else []
-    if not queues:
-        raise CommandError("must call fetch with at least one queue")
     worker = session.worker
     if worker is not None and worker.state is not WorkerState.RUNNING:
-        await asyncio.sleep(2.0)  # a quiet worker gets nothing (P-42)
+        await asyncio.sleep(2.0)  # a quiet worker gets nothing (P-42), checked first as Faktory
         return NULL
+    # P-41: `FETCH` names no queue (an error); `FETCH ` names one empty queue (waits, then $-1)
+    has_args = bool(args) or (session.command is not None and session.command.has_args)
+    queues = args.decode(errors="replace").split(" ") if has_args else []
+    if not queues:
+        raise CommandError("must call fetch with at least one queue")
     job = await session.core.manager.fetch(queues, session.wid, session.wid_json)
     return NULL if job is None else bulk(job)
 
@@ -78,12 +80,15 @@ async def ack(session: Session, args: bytes) -> bytes:
 
 async def fail(session: Session, args: bytes) -> bytes:
     obj = _json_object(args, "FAIL")
-    jid = obj.get("jid")
-    if not jid or not isinstance(jid, str):
-        raise CommandError("missing JID")
     backtrace = obj.get("backtrace")
-    if backtrace is not None and not isinstance(backtrace, list):
+    if not all(isinstance(obj.get(k), str | None) for k in ("jid", "errtype", "message")) or (
+        backtrace is not None
+        and not (isinstance(backtrace, list) and all(isinstance(b, str) for b in backtrace))
+    ):  # a type mismatch is a parse error in Faktory (P-55)
         raise CommandError(f"invalid FAIL {args.decode(errors='replace')}")
+    jid = obj.get("jid")
+    if not jid:
+        raise CommandError("missing JID")
     report = FailureReport.cleansed(obj.get("errtype"), obj.get("message"), backtrace)
     await session.core.manager.fail(jid, report)
     return OK
@@ -91,11 +96,15 @@ async def fail(session: Session, args: bytes) -> bytes:
 
 async def beat(session: Session, args: bytes) -> bytes:
     obj = _json_object(args, "BEAT")
-    state = obj.get("current_state") or None
+    state = obj.get("current_state")
     rss = obj.get("rss_kb") or 0
-    if state not in (None, "quiet", "terminate") or not isinstance(rss, int):
+    wid = obj.get("wid") or ""
+    known = (None, "", "running", "quiet", "terminate")  # an unknown state is refused on purpose
+    if state not in known or not isinstance(wid, str) or not isinstance(rss, int):
         raise CommandError(f"invalid BEAT {args.decode(errors='replace')}")
-    worker = session.core.workers.beat(str(obj.get("wid") or ""), rss, state, now_ns())
+    if state not in ("quiet", "terminate"):
+        state = None  # "running" (or "") cannot move a worker back: no change, as in Faktory
+    worker = session.core.workers.beat(wid, rss, state, now_ns())
     if worker.state is WorkerState.RUNNING:
         return OK
     return bulk(b'{"state":"' + worker.state.value.encode() + b'"}')

@@ -104,9 +104,13 @@ class Multiplexer:
 
     def execute(self, *args: Any) -> asyncio.Future[Any]:
         """Queue one command; the returned future holds its reply."""
+        return self._enqueue(args, ready=self._connected.is_set())
+
+    def _enqueue(self, args: tuple[Any, ...], ready: bool) -> asyncio.Future[Any]:
+        """Queue a command; only the handshake sends on a connection that is not ready yet."""
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[Any] = loop.create_future()
-        if self._protocol is None:
+        if self._protocol is None or not ready:
             fut.set_exception(EngineUnavailable("the engine is not connected (restarting?)"))
             return fut
         if len(self._pending) >= MAX_IN_FLIGHT:
@@ -164,9 +168,13 @@ class Multiplexer:
         addr = self.address
         if addr.password:
             auth = (addr.username, addr.password) if addr.username else (addr.password,)
-            await self.execute("AUTH", *auth)
+            await self._enqueue(("AUTH", *auth), ready=True)
         if addr.db:
-            await self.execute("SELECT", addr.db)
+            await self._enqueue(("SELECT", addr.db), ready=True)
+        # A restarted engine accepts connections while it still answers -LOADING: not ready yet
+        # (raises ReplyError; the supervisor retries). Until the PONG, execute() refuses
+        # commands as EngineUnavailable, so no caller sees a LOADING error.
+        await self._enqueue(("PING",), ready=True)
 
     def _connection_lost(self, proto: _RedisProtocol) -> None:
         if self._protocol is proto:

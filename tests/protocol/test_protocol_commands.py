@@ -22,10 +22,18 @@ def test_verb_is_case_sensitive() -> None:
     assert parse_command(b"push {}").verb == "push"
 
 
-@pytest.mark.parametrize("line", [b"FETCH", b"FETCH "])
-def test_missing_or_empty_args(line: bytes) -> None:
-    # P-41: both give empty args at this layer
-    assert parse_command(line) == Command("FETCH", b"")
+@pytest.mark.parametrize(("line", "has_args"), [(b"FETCH", False), (b"FETCH ", True)])
+def test_missing_or_empty_args(line: bytes, has_args: bool) -> None:
+    # P-41: both give empty args; only has_args tells "no queue list" from "one empty name"
+    command = parse_command(line)
+    assert command == Command("FETCH", b"", has_args)
+    assert command.args == b"" and command.has_args is has_args
+
+
+def test_args_imply_has_args() -> None:
+    assert Command("CMD", b"foo").has_args is True
+    assert parse_command(b"CMD foo") == Command("CMD", b"foo", True)
+    assert parse_command(b"INFO") == Command("INFO", b"")
 
 
 def test_empty_line_has_empty_verb() -> None:

@@ -33,8 +33,8 @@ end
 
 local function reserve_for(job)
   local tail = string.sub(job, -64)
-  local n = string.match(tail, ',"reserve_for":(%d+)}$')
-    or string.match(tail, ',"reserve_for":(%d+),"backtrace":%-?%d+}$')
+  local n = string.match(tail, ',"reserve_for":(%-?%d+)}$')
+    or string.match(tail, ',"reserve_for":(%-?%d+),"backtrace":%-?%d+}$')
   n = tonumber(n) or 0
   if n == 0 then return 1800 end
   if n < 60 then return 60 end

@@ -1,0 +1,84 @@
+"""Qt test fixtures: offscreen widgets (pytest-qt), a qasync loop, and a real server behind a
+ServerController. pytest-qt does not drive qasync, so `run(coro)` runs coroutines to completion on
+the qasync loop, which processes Qt events while it waits.
+
+QSettings are redirected to the test's temp dir: no test reads or writes the user's preferences.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+import qasync  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from faktory_desktop.config import Settings  # noqa: E402
+from faktory_desktop.ui.controller import ServerController  # noqa: E402
+
+Runner = Callable[..., Any]
+
+
+@pytest.fixture(autouse=True)
+def private_qsettings(tmp_path, qapp) -> Iterator[None]:
+    qapp.setOrganizationName("FaktoryDesktopTests")
+    qapp.setApplicationName("FaktoryDesktopTests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "qsettings"))
+    yield
+
+
+@pytest.fixture
+def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.close()  # also joins the loop's executor threads
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def run(qloop) -> Runner:
+    """run(coro, timeout=30): drive a coroutine to completion on the qasync loop."""
+
+    def runner(coro: Coroutine[Any, Any, Any], timeout: float = 30.0) -> Any:
+        return qloop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+    return runner
+
+
+@pytest.fixture
+def wait_until(run) -> Callable[..., None]:
+    """Poll a condition on the qasync loop (Qt events keep flowing) until it holds."""
+
+    def waiter(condition: Callable[[], bool], timeout: float = 10.0, message: str = "") -> None:
+        async def poll() -> None:
+            while not condition():
+                await asyncio.sleep(0.02)
+
+        try:
+            run(poll(), timeout)
+        except TimeoutError:
+            raise AssertionError(message or "condition not met in time") from None
+
+    return waiter
+
+
+@pytest.fixture
+def controller(settings: Settings, run: Runner) -> Iterator[ServerController]:
+    """A ServerController with a real server started (and stopped after the test)."""
+    ctl = ServerController(settings)
+    assert run(ctl.start(), 60), ctl.status
+    yield ctl
+    run(ctl.stop(), 60)
