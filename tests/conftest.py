@@ -16,7 +16,7 @@ import pytest
 
 from faktory_desktop.config import Settings
 from faktory_desktop.server.runtime import ServerThread
-from tests.fwp import RawClient
+from tests.fwp import RawClient, TLSClient
 
 _jid_counter = itertools.count()
 
@@ -56,13 +56,15 @@ def port(server: ServerThread) -> int:
 
 
 @pytest.fixture
-def connect(port: int) -> Iterator[Callable[..., RawClient]]:
-    """Open raw FWP connections to the test server; `connect()` says HELLO, `connect(hello=False)`
-    does not."""
+def dial() -> Iterator[Callable[..., RawClient]]:
+    """`dial(server, hello=True, tls=False, **hello_fields)`: a connection to a given server,
+    closed at the end of the test."""
     clients: list[RawClient] = []
 
-    def open_client(hello: bool = True, **fields: object) -> RawClient:
-        client = RawClient("127.0.0.1", port)
+    def open_client(server: ServerThread, hello: bool = True, tls: bool = False,
+                    **fields: object) -> RawClient:
+        kind = TLSClient if tls else RawClient
+        client = kind("127.0.0.1", server.runtime.port)
         clients.append(client)
         if hello:
             assert client.hello(**fields) == b"+OK\r\n"
@@ -71,6 +73,12 @@ def connect(port: int) -> Iterator[Callable[..., RawClient]]:
     yield open_client
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def connect(server: ServerThread, dial: Callable[..., RawClient]) -> Callable[..., RawClient]:
+    """Connections to the test server; `connect()` says HELLO, `connect(hello=False)` does not."""
+    return lambda hello=True, **fields: dial(server, hello, **fields)
 
 
 @pytest.fixture

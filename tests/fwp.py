@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 from typing import Any
 
 
@@ -54,6 +55,19 @@ class RawClient:
     def closed_by_server(self) -> bool:
         """True when the server has closed the connection (reads EOF)."""
         return self.file.readline() == b""
+
+
+class TLSClient(RawClient):
+    """A RawClient over TLS that does not verify the (self-signed) server certificate."""
+
+    def __init__(self, host: str, port: int, timeout: float = 10.0) -> None:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        raw = socket.create_connection((host, port), timeout=timeout)
+        self.sock = context.wrap_socket(raw, server_hostname=host)
+        self.file = self.sock.makefile("rb")
+        self.greeting = self.file.readline()
 
 
 def job(jid: str, jobtype: str = "SomeJob", **extra: Any) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
+
 from faktory_desktop.core.workers import Worker, WorkerState
 from faktory_desktop.protocol.auth import password_hash
 from faktory_desktop.server.runtime import ServerThread
@@ -141,3 +143,16 @@ def no_thread_left_behind(timeout: float = 10.0) -> Iterator[None]:
         time.sleep(POLL_S)
     left = extra()
     assert not left, f"threads left behind: {sorted(t.name for t in left)}"
+
+
+def url_for(server: ServerThread, password: str | None = None) -> str:
+    """FAKTORY_URL for a test server, with the password when there is one."""
+    auth = f":{password}@" if password else ""
+    return f"tcp://{auth}127.0.0.1:{server.runtime.port}"
+
+
+@pytest.fixture
+def hermetic() -> Iterator[None]:
+    """No worker thread outlives its test; a client's SIGTERM handler does not stay."""
+    with sigterm_restored(), no_thread_left_behind():
+        yield

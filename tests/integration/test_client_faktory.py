@@ -23,13 +23,13 @@ from faktory_desktop.server.runtime import ServerThread
 from faktory_desktop.storage.store import SortedSet
 from tests.integration.client_support import (
     faktory_stats,
-    no_thread_left_behind,
+    hermetic,  # noqa: F401 - the fixture, used through pytestmark
     queue_jobs,
     set_jobs,
     settled,
     signal_all,
     signal_worker,
-    sigterm_restored,
+    url_for,
     wait_for,
     worker_entry,
 )
@@ -38,16 +38,7 @@ PASSWORD = "s3cret-pa55"
 BEAT_EVERY_S = 0.2
 
 
-@pytest.fixture(autouse=True)
-def hermetic() -> Iterator[None]:
-    """No worker thread outlives its test; the client's SIGTERM handler does not stay."""
-    with sigterm_restored(), no_thread_left_behind():
-        yield
-
-
-def url_for(server: ServerThread, password: str | None = None) -> str:
-    auth = f":{password}@" if password else ""
-    return f"tcp://{auth}127.0.0.1:{server.runtime.port}"
+pytestmark = pytest.mark.usefixtures("hermetic")
 
 
 class CdrxWorker:

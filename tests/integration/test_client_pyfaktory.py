@@ -27,13 +27,13 @@ from faktory_desktop.server.runtime import ServerThread
 from faktory_desktop.storage.store import SortedSet
 from tests.integration.client_support import (
     drop_pyfaktory_sigterm_handler,
-    no_thread_left_behind,
+    hermetic,  # noqa: F401 - the fixture, used through pytestmark
     queue_jobs,
     set_jobs,
     settled,
     signal_all,
     signal_worker,
-    sigterm_restored,
+    url_for,
     wait_for,
     worker_entry,
 )
@@ -44,16 +44,7 @@ PASSWORD = "another-s3cret"
 BEAT_PERIOD_S = 0.2
 
 
-@pytest.fixture(autouse=True)
-def hermetic() -> Iterator[None]:
-    """No consumer or heartbeat thread outlives its test; no SIGTERM handler stays either."""
-    with sigterm_restored(), no_thread_left_behind():
-        yield
-
-
-def url_for(server: ServerThread, password: str | None = None) -> str:
-    auth = f":{password}@" if password else ""
-    return f"tcp://{auth}127.0.0.1:{server.runtime.port}"
+pytestmark = pytest.mark.usefixtures("hermetic")
 
 
 class PyConsumer:

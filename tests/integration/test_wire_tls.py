@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from faktory_desktop.config import TLS_CERT_FILE, TLS_KEY_FILE, build_settings
-from tests.fwp import job
+from tests.fwp import TLSClient, job
 from tests.integration.wire import (
-    TLSClient,
     beat,
     challenge,
     compact,

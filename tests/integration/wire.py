@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import socket
-import ssl
 import time
 from collections.abc import Callable
 from typing import Any
@@ -24,19 +22,6 @@ from tests.fwp import RawClient
 
 HI_PATTERN = re.compile(rb'\+HI \{"v":2,"i":(\d+),"s":"([0-9a-f]+)"\}\r\n')
 FETCH_WAIT_S = 2.0
-
-
-class TLSClient(RawClient):
-    """A RawClient over TLS that does not verify the (self-signed) server certificate."""
-
-    def __init__(self, host: str, port: int, timeout: float = 10.0) -> None:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        raw = socket.create_connection((host, port), timeout=timeout)
-        self.sock = context.wrap_socket(raw, server_hostname=host)
-        self.file = self.sock.makefile("rb")
-        self.greeting = self.file.readline()
 
 
 def pwdhash(password: str, salt: str, iterations: int) -> str:
