@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run serve test bench system-deps node-client clean
+.PHONY: run serve test bench system-deps qt-runtime node-client clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ run: $(STAMP)
 serve: $(STAMP)
 	$(PY) -m faktory_desktop serve $(ARGS)
 
+# Qt's own runtime libraries: most desktops have them; a bare server or CI image may not.
+QT_LIBS := libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
+qt-runtime: $(STAMP)
+	@$(PY) -c 'from PySide6 import QtGui' 2>/dev/null || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(QT_LIBS) >/dev/null; \
+	  else echo "warning: Qt cannot load; install: $(QT_LIBS)"; fi; }
+
 # The Node.js Faktory client, for the cross-language test (skipped where there is no npm).
 NODE_CLIENT := tests/node/node_modules/faktory-worker
 $(NODE_CLIENT): tests/node/package.json
@@ -41,7 +49,7 @@ $(NODE_CLIENT): tests/node/package.json
 
 node-client: $(NODE_CLIENT)
 
-test: $(STAMP) system-deps node-client
+test: $(STAMP) system-deps qt-runtime node-client
 	$(PY) -m ruff check faktory_desktop tests bench
 	$(PY) -m pytest -q $(ARGS)
 
