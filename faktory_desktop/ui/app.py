@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any
 
 import qasync
@@ -26,10 +28,12 @@ from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.main_window import MainWindow
 from faktory_desktop.ui.poller import Poller
 from faktory_desktop.ui.preferences import Preferences, merged_flags
+from faktory_desktop.ui.stall_probe import StallProbe
 
 log = logging.getLogger(__name__)
 
 APP_NAME = "Faktory Desktop"
+STALL_PROBE_ENV = "FAKTORY_DESKTOP_STALL_PROBE"  # a file: measure GUI stalls, write them there
 
 
 class DesktopApp:
@@ -41,6 +45,7 @@ class DesktopApp:
         self.poller = Poller(self.controller)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._quitting = False
+        self.stall_probe = StallProbe() if os.environ.get(STALL_PROBE_ENV) else None
         self.controller.statusChanged.connect(self.window.show_status)
         self.window.banner.startRequested.connect(lambda: self.spawn(self.controller.start()))
         self.window.closeRequested.connect(self.on_window_close)
@@ -55,6 +60,8 @@ class DesktopApp:
     def start(self) -> None:
         self.window.show()
         self.poller.start()
+        if self.stall_probe is not None:
+            self.stall_probe.start()
         if self.prefs.start_at_launch:
             self.spawn(self.controller.start())
 
@@ -70,6 +77,8 @@ class DesktopApp:
     async def _quit(self) -> None:
         self.poller.stop()
         await self.controller.stop()
+        if self.stall_probe is not None:
+            self.stall_probe.write(Path(os.environ[STALL_PROBE_ENV]))
         self.window.quit_on_close = True
         self.window.close()
         self.qapp.quit()

@@ -83,6 +83,7 @@ class ServerController(QObject):
         assert thread.runtime.core is not None
         self.api = FaktoryAPI(thread.runtime.core)
         self._set(ServerStatus(AppState.RUNNING))
+        log.info("listening at %s:%d", self.settings.host, self.port)
         return True
 
     async def stop(self) -> None:
