@@ -42,9 +42,9 @@ def run_pair(cfg: RunConfig, workdir: Path, index: int) -> tuple[RunResult, RunR
 
 def _row(i: int, headless: RunResult, app: RunResult, stalls: dict) -> str:
     share = app.jobs_per_s / headless.jobs_per_s if headless.jobs_per_s else 0.0
+    p50, p99, worst = (stalls.get(k, float("nan")) for k in ("p50_ms", "p99_ms", "max_ms"))
     return (f"{i:>3}  {headless.jobs_per_s:>9,.0f}  {app.jobs_per_s:>9,.0f}  {share:>6.0%}  "
-            f"{stalls.get('p50_ms', float('nan')):>7.1f}  {stalls.get('p99_ms', float('nan')):>7.1f}"
-            f"  {stalls.get('max_ms', float('nan')):>7.1f}  {stalls.get('ticks', 0):>6}")
+            f"{p50:>7.1f}  {p99:>7.1f}  {worst:>7.1f}  {stalls.get('ticks', 0):>6}")
 
 
 def main(argv: list[str] | None = None) -> int:
