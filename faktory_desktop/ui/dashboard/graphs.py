@@ -1,0 +1,127 @@
+"""Live graphs: a titled pyqtgraph plot over a local-time axis, with one curve per series.
+
+Curves are created once per series name and then only fed with `setData`; a series that
+disappears (a removed queue) has its curve removed. The x range is the chosen window ending at
+the newest sample, so data flows in from the right; the y range starts at zero and fits the
+visible curves. Mouse panning and zooming are off: the view is live and would snap back anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from faktory_desktop.ui.dashboard.axes import CountAxis
+from faktory_desktop.ui.dashboard.series import Window
+from faktory_desktop.ui.dashboard.theme import style_plot
+
+AXIS_WIDTH = 52  # the same left-axis width everywhere keeps stacked plots aligned
+FLOOR_PX = 8  # the y range starts this far below zero: a line at zero clears the axis, and the
+#               "0" label fits (pyqtgraph drops labels that would stick out of the plot)
+
+
+def floor_fraction(height: float) -> float:
+    """How far below zero the y range starts, as a fraction of the range above zero."""
+    return FLOOR_PX / height if height > 4 * FLOOR_PX else 0.04
+
+
+def make_plot(bottom: pg.AxisItem, left: pg.AxisItem | None = None) -> pg.PlotWidget:
+    """A quiet plot: no mouse interaction, no context menu, no auto-range button."""
+    axes = {"bottom": bottom} if left is None else {"bottom": bottom, "left": left}
+    plot = pg.PlotWidget(axisItems=axes)
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(x=False, y=False)
+    plot.hideButtons()
+    plot.setMinimumHeight(150)
+    item = plot.getPlotItem()
+    left = item.getAxis("left")
+    left.setWidth(AXIS_WIDTH)
+    left.enableAutoSIPrefix(False)
+    item.getViewBox().setDefaultPadding(0.0)
+    return plot
+
+
+class LiveGraph(QWidget):
+    """A title (rich text allowed) over a time plot whose curves are keyed by series name."""
+
+    def __init__(self, title: str, color_of: Callable[[str], str], counts: bool = False,
+                 parent: QWidget | None = None) -> None:
+        """`counts`: the values are whole things (jobs, workers), so are the y ticks."""
+        super().__init__(parent)
+        self._color_of = color_of
+        self.title = QLabel(title)
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.plot = make_plot(pg.DateAxisItem(orientation="bottom"),
+                              CountAxis() if counts else None)
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self._hidden: set[str] = set()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.plot, 1)
+        style_plot(self.plot, self.palette())
+
+    def show_window(self, window: Window, span: float) -> None:
+        """Plot `window` (the newest `span` seconds): one setData per curve, nothing rebuilt."""
+        self._sync_curves(window.series)
+        # Copies: the window views the ring buffers, which the next sample writes into.
+        times = np.array(window.times)
+        for name, values in window.series.items():
+            self.curves[name].setData(times, np.array(values))
+        top = self._y_top(window)
+        end = window.end
+        x_range = None if end is None else (end - span, end)
+        view = self.plot.getPlotItem().getViewBox()
+        view.setRange(xRange=x_range, yRange=(-floor_fraction(view.height()) * top, top),
+                      padding=0)
+
+    def set_visible(self, name: str, visible: bool) -> None:
+        """Show or hide one series (kept hidden across its removal and return)."""
+        if visible:
+            self._hidden.discard(name)
+        else:
+            self._hidden.add(name)
+        curve = self.curves.get(name)
+        if curve is not None:
+            curve.setVisible(visible)
+
+    def is_shown(self, name: str) -> bool:
+        curve = self.curves.get(name)
+        return curve is not None and curve.isVisible()
+
+    def x_range(self) -> tuple[float, float]:
+        low, high = self.plot.getPlotItem().getViewBox().viewRange()[0]
+        return float(low), float(high)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            style_plot(self.plot, self.palette())
+
+    def _sync_curves(self, names: Iterable[str]) -> None:
+        wanted = set(names)
+        for gone in self.curves.keys() - wanted:
+            self.plot.removeItem(self.curves.pop(gone))
+        for name in sorted(wanted - self.curves.keys()):
+            self.curves[name] = self._new_curve(name)
+
+    def _new_curve(self, name: str) -> pg.PlotDataItem:
+        pen = pg.mkPen(self._color_of(name), width=2)
+        curve = self.plot.plot(name=name, pen=pen, connect="finite")
+        curve.setClipToView(True)
+        curve.setDownsampling(auto=True, method="peak")
+        curve.setVisible(name not in self._hidden)
+        return curve
+
+    def _y_top(self, window: Window) -> float:
+        """Zero to a little above the highest visible value; at least 1 so a flat line shows."""
+        top = 0.0
+        for name, values in window.series.items():
+            if name not in self._hidden and len(values) and not np.isnan(values).all():
+                top = max(top, float(np.nanmax(values)))
+        return max(1.0, top * 1.12)

@@ -1,0 +1,215 @@
+"""The Dashboard page against a real server: jobs pushed, fetched, acked and failed by a raw FWP
+client show up in the cards, the live graphs and the daily history."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from faktory_desktop.ui.controller import ServerController
+from faktory_desktop.ui.dashboard import DashboardPage
+from faktory_desktop.ui.poller import Poller
+from tests.fwp import RawClient, job
+
+_jids = itertools.count()
+
+
+@pytest.fixture
+def poller(controller: ServerController):
+    poller = Poller(controller, interval_ms=100)  # faster than the app's 1 s: shorter tests
+    yield poller
+    poller.stop()
+
+
+@pytest.fixture
+def page(controller, poller, qtbot):
+    page = DashboardPage(controller, poller)
+    qtbot.addWidget(page)
+    page.resize(1100, 800)
+    page.show()
+    return page
+
+
+@pytest.fixture
+def client(controller):
+    with RawClient("127.0.0.1", controller.port) as client:
+        assert client.hello() == b"+OK\r\n"
+        yield client
+
+
+def push(client: RawClient, queue: str = "default") -> str:
+    jid = f"dashjob{next(_jids):04d}"
+    assert client.push(job(jid, queue=queue)) == b"+OK\r\n"
+    return jid
+
+
+def fetch(client: RawClient, queue: str = "default") -> str:
+    return client.call_json(f"FETCH {queue}")["jid"]
+
+
+def ys(graph, name: str) -> np.ndarray:
+    _x, y = graph.curves[name].getOriginalDataset()
+    return np.asarray(y if y is not None else [], dtype=float)
+
+
+def has_positive(graph, name: str) -> bool:
+    values = ys(graph, name) if name in graph.curves else np.array([])
+    return bool(len(values)) and bool(np.nanmax(values, initial=0) > 0)
+
+
+def samples_after(page: DashboardPage, extra: int):
+    target = len(page.series) + extra
+    return lambda: len(page.series) >= target
+
+
+def test_placeholder_until_the_first_snapshot(page, poller, wait_until):
+    assert page.stack.currentWidget() is page.placeholder
+    assert page.placeholder.text().startswith("Waiting for the server…")
+    poller.start()
+    wait_until(lambda: page.stack.currentIndex() == 1, message="the graphs never replaced it")
+    assert page.cards.text("enqueued") == "0"
+
+
+def test_placeholder_while_the_server_is_stopped(page, poller, controller, run, wait_until):
+    poller.start()
+    wait_until(lambda: page.stack.currentIndex() == 1)
+    run(controller.stop(), 60)
+    assert page.stack.currentWidget() is page.placeholder
+    assert "stopped" in page.placeholder.text()
+    assert run(controller.start(), 60)
+    wait_until(lambda: page.stack.currentIndex() == 1, message="no graphs after a restart")
+
+
+def test_pushed_job_shows_in_enqueued_card_and_queue_graph(page, poller, client, wait_until):
+    poller.start()
+    push(client, "critical")
+    wait_until(lambda: page.cards.text("enqueued") == "1",
+               message=f"enqueued reads {page.cards.text('enqueued')!r}")
+    wait_until(lambda: "critical" in page.sizes.curves and ys(page.sizes, "critical")[-1] == 1)
+    assert "critical" in page.latency.curves
+    assert page.queue_list.names() == ["critical"]
+
+
+def test_ack_counts_processed_and_a_per_second_rate(page, poller, client, wait_until):
+    poller.start()
+    wait_until(samples_after(page, 2))  # a baseline first: the ack must show up as a delta
+    push(client)
+    client.call(f'ACK {{"jid":"{fetch(client)}"}}')
+    wait_until(lambda: page.cards.text("processed") == "1")
+    wait_until(lambda: has_positive(page.throughput, "processed"),
+               message="no per-second processed point")
+    assert not has_positive(page.throughput, "failed")
+    push(client)
+    client.call(f'FAIL {{"jid":"{fetch(client)}","errtype":"E","message":"boom"}}')
+    wait_until(lambda: page.cards.text("failed") == "1")
+    wait_until(lambda: has_positive(page.throughput, "failed"), message="no failed point")
+
+
+def test_first_sample_never_plots_the_absolute_total(page, poller, client, wait_until):
+    for _ in range(3):
+        push(client)
+        client.call(f'ACK {{"jid":"{fetch(client)}"}}')
+    poller.start()
+    wait_until(samples_after(page, 3))
+    processed = ys(page.throughput, "processed")
+    assert np.isnan(processed[0])
+    assert np.nanmax(processed) == 0  # no spike of 3: nothing was processed while we watched
+    assert page.cards.text("processed") == "3"
+
+
+def test_curves_are_updated_in_place(page, poller, client, wait_until):
+    poller.start()
+    push(client)
+    wait_until(lambda: "default" in page.sizes.curves)
+    curve, rate = page.sizes.curves["default"], page.throughput.curves["processed"]
+    wait_until(samples_after(page, 3))
+    assert page.sizes.curves["default"] is curve and page.throughput.curves["processed"] is rate
+
+
+def test_toggling_a_queue_hides_and_shows_its_lines(page, poller, client, wait_until):
+    poller.start()
+    push(client, "alpha")
+    push(client, "beta")
+    wait_until(lambda: {"alpha", "beta"} <= page.sizes.curves.keys())
+    page.queue_list.set_shown("alpha", False)
+    assert not page.sizes.is_shown("alpha") and not page.latency.is_shown("alpha")
+    assert page.sizes.is_shown("beta")
+    wait_until(samples_after(page, 2))
+    assert not page.sizes.is_shown("alpha")  # stays hidden while the data flows
+    page.queue_list.set_shown("alpha", True)
+    assert page.sizes.is_shown("alpha") and page.latency.is_shown("alpha")
+
+
+def test_a_removed_queue_loses_its_line(page, poller, client, controller, run, wait_until):
+    poller.start()
+    push(client, "doomed")
+    push(client, "kept")
+    wait_until(lambda: {"doomed", "kept"} <= page.sizes.curves.keys())
+    run(controller.call(controller.api.clear_queue("doomed")))
+    wait_until(lambda: "doomed" not in page.sizes.curves, message="the line stayed")
+    assert "doomed" not in page.latency.curves and page.queue_list.names() == ["kept"]
+
+
+def test_window_sizes_change_the_x_range_shown(page, controller, run):
+    base = run(controller.call(controller.api.snapshot()))
+    now = [1_700_000_000.0]
+    page.clock = lambda: now[0]
+    for n in range(700):  # 700 s of samples, one a second
+        now[0] += 1
+        page.on_snapshot(replace(base, stats=replace(base.stats, processed=n)))
+    end = now[0]
+    times = page.throughput.curves["processed"].getOriginalDataset()[0]
+    assert page.throughput.x_range() == pytest.approx((end - 60, end))
+    assert times[0] >= end - 60 and times[-1] == end
+    page.window_picker.select(600)
+    assert page.window_seconds == 600
+    times = page.throughput.curves["processed"].getOriginalDataset()[0]
+    assert page.throughput.x_range() == pytest.approx((end - 600, end))
+    assert times[0] == end - 600 and len(times) == 601
+    page.set_window(3600)
+    times = page.busy.curves["busy"].getOriginalDataset()[0]
+    assert page.busy.x_range() == pytest.approx((end - 3600, end))
+    assert len(times) == 700  # all there is
+    assert np.nanmax(ys(page.throughput, "processed")) == 1.0
+
+
+def test_hidden_page_records_but_does_not_redraw(page, poller, client, wait_until):
+    poller.start()
+    wait_until(lambda: page.stack.currentIndex() == 1)
+    page.hide()
+    push(client)
+    wait_until(lambda: page.latest is not None and page.latest.stats.enqueued == 1)
+    wait_until(samples_after(page, 2))
+    assert page.cards.text("enqueued") == "0" and "default" not in page.sizes.curves
+    page.show()
+    assert page.cards.text("enqueued") == "1" and ys(page.sizes, "default")[-1] == 1
+
+
+def test_history_shows_today_and_is_not_polled_every_second(
+        page, poller, client, controller, wait_until, monkeypatch):
+    calls: list[int] = []
+    original = controller.api.history
+
+    def counting(days: int):
+        calls.append(days)
+        return original(days)
+
+    monkeypatch.setattr(controller.api, "history", counting)
+    poller.start()
+    push(client)
+    client.call(f'ACK {{"jid":"{fetch(client)}"}}')
+    wait_until(lambda: page.cards.text("processed") == "1")
+    page.hide()
+    page.show()  # shown again: the history is fetched
+    wait_until(lambda: page.history.today() == (1, 0), message=f"today: {page.history.today()}")
+    assert page.history.processed_bars.opts["height"][-1] == 1
+    assert "1 processed" in page.history.summary.text()
+    fetched = len(calls)
+    wait_until(samples_after(page, 5))
+    assert len(calls) == fetched  # five snapshots, no history fetch
+    page.history.picker.select(30)
+    wait_until(lambda: len(page.history.rows) == 30)
+    assert calls[-1] == 30 and page.history.today() == (1, 0)
