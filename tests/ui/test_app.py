@@ -1,0 +1,64 @@
+"""The whole app: it starts the server, shows its pages, survives a window close, and quits
+cleanly with its engine."""
+
+from __future__ import annotations
+
+import psutil
+import pytest
+
+from faktory_desktop.ui.app import DesktopApp
+from faktory_desktop.ui.preferences import Preferences
+from faktory_desktop.ui.status import AppState
+from tests.fwp import RawClient
+
+
+@pytest.fixture
+def app(qapp, qloop, settings, run):
+    desktop = DesktopApp(qapp, settings, Preferences(), cli_flags={})
+    yield desktop
+    if desktop.controller.thread is not None:
+        run(desktop.controller.stop(), 60)
+    desktop.window.quit_on_close = True
+    desktop.window.close()
+
+
+def test_app_starts_the_server_and_reaches_running(app, wait_until):
+    app.start()
+    wait_until(lambda: app.controller.status.state is AppState.RUNNING, 60)
+    assert not app.window.banner.isVisible()
+    titles = [app.window.sidebar.item(i).text() for i in range(app.window.sidebar.count())]
+    assert titles[:2] == ["Dashboard", "Server"]
+    with RawClient("127.0.0.1", app.controller.port) as client:
+        assert client.hello() == b"+OK\r\n"
+
+
+class _QuitRecorder:
+    """Stands in for QApplication.quit(), which would end the test's event loop too."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def quit(self) -> None:
+        self.calls += 1
+
+
+def test_closing_the_window_without_a_tray_quits_and_stops_the_engine(app, wait_until,
+                                                                      monkeypatch):
+    app.start()
+    wait_until(lambda: app.controller.status.state is AppState.RUNNING, 60)
+    engine_pid = app.controller.thread.runtime.engine.pid
+    recorder = _QuitRecorder()
+    monkeypatch.setattr(app, "qapp", recorder)
+    app.window.close()  # offscreen has no system tray, so this quits
+    wait_until(lambda: recorder.calls == 1, 60)
+    assert app.controller.status.state is AppState.STOPPED and not app.window.isVisible()
+    assert not psutil.pid_exists(engine_pid) or psutil.Process(engine_pid).status() == "zombie"
+
+
+def test_start_at_launch_off_leaves_the_server_stopped(qapp, qloop, settings):
+    desktop = DesktopApp(qapp, settings, Preferences(start_at_launch=False), cli_flags={})
+    desktop.start()
+    assert desktop.controller.status.state is AppState.STOPPED
+    assert desktop.window.banner.start_button.isVisibleTo(desktop.window)
+    desktop.window.quit_on_close = True
+    desktop.window.close()
