@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
             print(_row(i, headless, app, stalls), flush=True)
             for note in headless.notes + app.notes:
                 print(f"     note: {note}")
+            for stall in stalls.get("worst", []):
+                print(f"     stall of {stall['ms']} ms at {stall['at_s']} s after the app started")
             if headless.jobs_per_s and stalls:
                 shares.append(app.jobs_per_s / headless.jobs_per_s)
                 p99s.append(stalls["p99_ms"])
