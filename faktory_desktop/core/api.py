@@ -11,21 +11,27 @@ All methods are coroutines for the server's event loop; a GUI on another thread 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+import threading
+from collections.abc import AsyncGenerator, Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import Enum
 from typing import Any
 
 from faktory_desktop.core import job as jobs
-from faktory_desktop.core import mutate
+from faktory_desktop.core import mutate, transfer
 from faktory_desktop.core.failure import DEAD_TTL_NS
 from faktory_desktop.core.records import JobFilter, JobRecord, Kind, Source, record_from
 from faktory_desktop.core.service import CoreService
 from faktory_desktop.core.timefmt import now_ns, parse_ns
+from faktory_desktop.core.transfer import BulkResult, Matches
 from faktory_desktop.core.workers import Worker, WorkerState
 
 SCAN_PAGE = 500
+ACT_BATCH = 100
 Progress = Callable[[int, int], None]  # (entries scanned, matches so far)
+Cancel = threading.Event  # set from any thread; long scans and bulk actions stop at the next batch
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,22 @@ class Page:
     records: list[JobRecord]
     total: int
     offset: int
+
+
+class Action(Enum):
+    RETRY_NOW = "retry now"  # onto its queue with a fresh enqueued_at (Web UI's Retry Now)
+    REQUEUE = "requeue"  # onto its queue unchanged (MUTATE requeue)
+    KILL = "kill"  # to the dead set (MUTATE kill)
+    DELETE = "delete"  # gone (MUTATE discard; LREM for a queue)
+
+
+ACTIONS: dict[Kind, tuple[Action, ...]] = {
+    Kind.QUEUE: (Action.DELETE,),
+    Kind.SCHEDULED: (Action.RETRY_NOW, Action.REQUEUE, Action.KILL, Action.DELETE),
+    Kind.RETRIES: (Action.RETRY_NOW, Action.REQUEUE, Action.KILL, Action.DELETE),
+    Kind.DEAD: (Action.RETRY_NOW, Action.REQUEUE, Action.DELETE),
+    Kind.BUSY: (),
+}
 
 
 @dataclass(frozen=True)
@@ -127,35 +149,64 @@ class FaktoryAPI:
             return (await self.store.queue_sizes([source.queue]))[source.queue]
         return await self.store.set_size(source.kind.sorted_set)
 
-    async def page(self, source: Source, offset: int, limit: int) -> Page:
-        """Entries [offset, offset + limit): a queue newest first, a set by ascending score."""
+    async def page(self, source: Source, offset: int, limit: int, reverse: bool = False) -> Page:
+        """Entries [offset, offset + limit): a queue newest first, a set by ascending score;
+        `reverse` counts from the other end (a queue oldest first, a set by descending score)."""
         total = await self.size(source)
         stop = offset + limit - 1
-        if source.kind is Kind.QUEUE:
+        raw: Sequence[tuple[bytes, float | None]]
+        if source.kind is Kind.QUEUE and reverse:
+            tail = await self.store.queue_range(source.queue, -1 - stop, -1 - offset)
+            raw = [(p, None) for p in reversed(tail)]
+        elif source.kind is Kind.QUEUE:
             raw = [(p, None) for p in await self.store.queue_range(source.queue, offset, stop)]
         else:
-            raw = await self.store.range(source.kind.sorted_set, offset, stop)
+            raw = await self.store.range(source.kind.sorted_set, offset, stop, desc=reverse)
         records = [r for p, s in raw if (r := record_from(source, p, s)) is not None]
         return Page(records, total, offset)
 
-    async def search(self, source: Source, flt: JobFilter,
-                     progress: Progress | None = None) -> AsyncIterator[JobRecord]:
-        """Every entry matching `flt`, scanned in batches; `progress` hears how far it got."""
+    async def search(self, source: Source, flt: JobFilter, progress: Progress | None = None,
+                     cancel: Cancel | None = None) -> AsyncGenerator[JobRecord, None]:
+        """Every entry matching `flt`, scanned in batches; `progress` hears how far it got, and
+        a set `cancel` ends the scan at the next batch."""
         scanned = found = 0
-        async for payload, score in self._scan(source, flt):
-            scanned += 1
-            record = record_from(source, payload, score)
-            if record is not None and flt.matches(record):
-                found += 1
-                yield record
-            if progress and scanned % SCAN_PAGE == 0:
-                progress(scanned, found)
+        keep = transfer.prefilter(flt)
+        async with aclosing(self._scan(source)) as entries:
+            async for payload, score in entries:
+                scanned += 1
+                if keep(payload) and (record := record_from(source, payload, score)) is not None \
+                        and flt.matches(record):
+                    found += 1
+                    yield record
+                if scanned % SCAN_PAGE == 0:
+                    if progress:
+                        progress(scanned, found)
+                    if cancel is not None and cancel.is_set():
+                        return
         if progress:
             progress(scanned, found)
 
-    async def _scan(self, source: Source, flt: JobFilter) -> AsyncIterator[tuple[bytes, Any]]:
+    async def find_matches(self, source: Source, flt: JobFilter, limit: int,
+                           progress: Progress | None = None, cancel: Cancel | None = None,
+                           reverse: bool = False) -> Matches:
+        """Count the entries matching `flt`, keeping the first `limit` in time order (as `page`
+        orders them): a filtered view never holds more than `limit` jobs, whatever matches."""
+        heap: list[tuple[float, int, JobRecord]] = []
+        count = 0
+        async with aclosing(self.search(source, flt, progress, cancel)) as found:
+            async for record in found:
+                count += 1
+                place = record.score if record.score is not None else count  # a queue: position
+                transfer.keep_first(heap, limit, -place if reverse else place, count, record)
+        records = [record for *_, record in sorted(heap, reverse=True)]
+        return Matches(records, count, not (cancel is not None and cancel.is_set()))
+
+    async def _scan(self, source: Source) -> AsyncGenerator[tuple[bytes, Any], None]:
+        """Every entry, in batches. Sets are scanned whole, not with ZSCAN MATCH: `prefilter`
+        makes MUTATE's substring tests in Python, which measured faster than Redis globbing each
+        member (4.0 s against 7.9 s for a jid in 1M), and every entry then counts for progress."""
         if source.kind is not Kind.QUEUE:
-            async for item in self.store.scan(source.kind.sorted_set, flt.glob()):
+            async for item in self.store.scan(source.kind.sorted_set):
                 yield item
             return
         offset = 0
@@ -170,8 +221,9 @@ class FaktoryAPI:
         sources = [Source(k) for k in (Kind.RETRIES, Kind.DEAD, Kind.SCHEDULED, Kind.BUSY)]
         sources += [Source.of_queue(q) for q in sorted(await self.store.known_queues())]
         for source in sources:
-            async for record in self.search(source, flt):
-                return record
+            async with aclosing(self.search(source, flt)) as found:
+                async for record in found:
+                    return record
         return None
 
     # -- actions on entries ---------------------------------------------------------------------
@@ -205,6 +257,63 @@ class FaktoryAPI:
                 deleted += await self.store.remove(source.kind.sorted_set,
                                                    [r.payload for r in group])
         return deleted
+
+    async def requeue(self, records: Sequence[JobRecord]) -> int:
+        """Put set entries back on their queues unchanged, as MUTATE requeue does."""
+        moved = 0
+        for source, group in _by_source(records):
+            if source.kind in (Kind.SCHEDULED, Kind.RETRIES, Kind.DEAD):
+                moved += await mutate.requeue(self.manager, source.kind.sorted_set,
+                                              [r.payload for r in group])
+        return moved
+
+    async def act(self, action: Action, records: Sequence[JobRecord]) -> int:
+        """One action on these entries; returns how many it touched (the rest had moved)."""
+        methods = {Action.RETRY_NOW: self.retry_now, Action.REQUEUE: self.requeue,
+                   Action.KILL: self.kill, Action.DELETE: self.delete}
+        return await methods[action](records)
+
+    async def act_on_matches(self, action: Action, source: Source, flt: JobFilter,
+                             progress: Progress | None = None,
+                             cancel: Cancel | None = None) -> BulkResult:
+        """`action` on every entry matching `flt`, in batches of exact entries, so nothing that
+        does not match is touched; `progress` hears (matched, done); `cancel` stops between
+        batches. A set's matches come from one ZSCAN, which removing entries does not disturb."""
+        if action not in ACTIONS[source.kind]:
+            raise ValueError(f"{action.value} does not apply to {source.label}")
+        if flt.empty and action is Action.DELETE:
+            return await transfer.delete_everything(self, source)
+        if source.kind is Kind.QUEUE:
+            return await transfer.delete_from_queue(self, source, flt, progress, cancel)
+        matched = done = 0
+        batch: list[JobRecord] = []
+        async with aclosing(self.search(source, flt, cancel=cancel)) as found:
+            async for record in found:
+                batch.append(record)
+                if len(batch) == ACT_BATCH:
+                    matched, done = matched + len(batch), done + await self.act(action, batch)
+                    batch.clear()
+                    if progress:
+                        progress(matched, done)
+        stopped = cancel is not None and cancel.is_set()
+        if batch and not stopped:
+            matched, done = matched + len(batch), done + await self.act(action, batch)
+        return BulkResult(matched, done, not stopped)
+
+    async def insert(self, source: Source, entries: Sequence[tuple[float | None, bytes]]) -> int:
+        """Add validated entries (an import): pushed onto a queue in order, or added to a set
+        at their scores. Returns how many were added."""
+        if source.kind is Kind.QUEUE:
+            for _score, payload in entries:
+                await self.store.push(source.queue, payload)
+            if entries:
+                self.manager.waiters.notify(source.queue)
+        elif source.kind is not Kind.BUSY:
+            for score, payload in entries:
+                await self.store.add(source.kind.sorted_set, score or 0.0, payload)
+        else:
+            return 0
+        return len(entries)
 
     async def save(self, record: JobRecord, edited: dict[str, Any]) -> JobRecord:
         """Replace a job inside its queue or set with an edited copy; raises JobError if invalid.
@@ -252,6 +361,13 @@ class FaktoryAPI:
             registry.signal_all(state)
         elif (worker := registry.get(wid)) is not None:
             registry.signal(worker, state)
+
+    # -- queue management -------------------------------------------------------------------------
+
+    async def empty_queue(self, name: str) -> int:
+        """Delete a queue's jobs but keep the queue: still known, still paused if it was (the
+        desktop's "Clear"; `clear_queue` is the Web UI's, which forgets it). Returns how many."""
+        return await self.store.empty_queue(name)
 
 
 def _summary(worker: Worker, busy: int) -> WorkerSummary:

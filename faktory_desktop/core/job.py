@@ -10,8 +10,7 @@ path, and MUTATE's substring filters (`"jobtype":"X"`) match.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from faktory_desktop.core import jsonc
 from faktory_desktop.core.timefmt import NS, format_ns, parse_ns
@@ -23,11 +22,20 @@ FIELD_ORDER = (
 FAILURE_ORDER = (
     "retry_count", "remaining", "failed_at", "next_at", "message", "errtype", "backtrace",
 )  # fmt: skip
+_AFTER_RETRY_AND_FAILURE = FIELD_ORDER[2:]
 _FAILURE_ALWAYS = ("retry_count", "remaining", "failed_at")
 _STRINGS = ("jid", "queue", "jobtype", "created_at", "enqueued_at", "at")
 _INTEGERS = ("retry", "reserve_for", "backtrace")
+_FIELDS = frozenset(FIELD_ORDER)
+# The type each field has when a job is well-formed JSON (orjson gives these exact types).
+_EXACT_TYPES: dict[str, type] = {
+    **dict.fromkeys(_STRINGS, str), **dict.fromkeys(_INTEGERS, int),
+    "args": list, "custom": dict, "failure": dict,
+}
+_EMPTY: tuple[object, ...] = ("", 0, {})  # values Go's omitempty leaves out (besides null)
 DEFAULT_RETRY = 25
 MAX_RESERVE_FOR = 86400
+DEFAULT_RESERVE_FOR = 1800  # seconds a job without reserve_for stays reserved (fetch.lua)
 QUEUE_NAME = re.compile(r"[a-zA-Z0-9._-]+")
 
 
@@ -35,9 +43,11 @@ class JobError(ValueError):
     """A job that cannot be accepted; the message is the `-ERR` text Faktory uses."""
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedJob:
-    """A validated job, ready for storage: where it goes, and its canonical bytes."""
+class PreparedJob(NamedTuple):
+    """A validated job, ready for storage: where it goes, and its canonical bytes.
+
+    A named tuple: one is built per PUSH, and that is cheaper than a frozen dataclass.
+    """
 
     jid: str
     queue: str
@@ -45,8 +55,19 @@ class PreparedJob:
     at_ns: int | None  # set when the job is scheduled for later
 
 
+_valid_names: set[str] = set()  # names that passed QUEUE_NAME: the hot path sees few of them
+_VALID_NAMES_KEPT = 1000
+
+
 def valid_queue_name(name: str) -> bool:
-    return QUEUE_NAME.fullmatch(name) is not None
+    if name in _valid_names:
+        return True
+    if QUEUE_NAME.fullmatch(name) is None:
+        return False
+    if len(_valid_names) >= _VALID_NAMES_KEPT:
+        _valid_names.clear()
+    _valid_names.add(name)
+    return True
 
 
 def check_queue_name(name: str) -> None:
@@ -59,9 +80,13 @@ def check_queue_name(name: str) -> None:
 def _fold_keys(obj: dict[str, Any]) -> dict[str, Any]:
     """Go matches JSON keys to struct fields case-insensitively; only known fields survive."""
     known = {}
+    fields = _FIELDS
     for key, value in obj.items():
-        lower = key.lower()
-        if lower in FIELD_ORDER and value is not None:
+        if value is None:
+            continue
+        if key in fields:  # the usual spelling: no need to lower() it
+            known[key] = value
+        elif (lower := key.lower()) in fields:
             known[lower] = value
     return known
 
@@ -93,7 +118,13 @@ def parse_job(data: bytes | str | dict[str, Any]) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise JobError("invalid JSON: a job must be a JSON object")
     job = _fold_keys(obj)
-    _check_types(job)
+    types = _EXACT_TYPES
+    for key, value in job.items():
+        if type(value) is not types[key]:
+            # Something is off (or merely a subclass, as from a dict built in code): the full
+            # check reports the first mismatch in Faktory's order, exactly as before.
+            _check_types(job)
+            break
     return job
 
 
@@ -123,11 +154,12 @@ def canonical(job: dict[str, Any]) -> bytes:
     out: dict[str, Any] = {"retry": job.get("retry", DEFAULT_RETRY)}
     if job.get("failure"):
         out["failure"] = _canonical_failure(job["failure"])
-    for key in FIELD_ORDER[2:]:
-        value = job.get(key)
+    get = job.get
+    for key in _AFTER_RETRY_AND_FAILURE:
+        value = get(key)
         if key == "args":
             out["args"] = value if value is not None else []
-        elif value not in (None, "", 0, {}):
+        elif value is not None and value not in _EMPTY:  # most optional fields are absent
             out[key] = value
     return jsonc.dumps(out)
 
@@ -137,8 +169,9 @@ def prepare(data: bytes | str | dict[str, Any], now_ns: int) -> PreparedJob:
     job = parse_job(data)
     validate(job)
     job.setdefault("retry", DEFAULT_RETRY)
+    stamp = format_ns(now_ns)  # created_at and enqueued_at, when set here, are the same instant
     if not job.get("created_at"):
-        job["created_at"] = format_ns(now_ns)
+        job["created_at"] = stamp
     if not job.get("queue"):
         job["queue"] = "default"
     at_ns = None
@@ -151,7 +184,7 @@ def prepare(data: bytes | str | dict[str, Any], now_ns: int) -> PreparedJob:
         job.pop("enqueued_at", None)
         return PreparedJob(job["jid"], job["queue"], canonical(job), at_ns)
     check_queue_name(job["queue"])
-    job["enqueued_at"] = format_ns(now_ns)
+    job["enqueued_at"] = stamp
     return PreparedJob(job["jid"], job["queue"], canonical(job), None)
 
 

@@ -6,18 +6,16 @@ Both produce compact output (no spaces), which Faktory's MUTATE substring filter
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 try:
     import orjson
 
     JSONDecodeError: type[ValueError] = orjson.JSONDecodeError
-
-    def dumps(obj: Any) -> bytes:
-        return orjson.dumps(obj)
-
-    def loads(data: bytes | str) -> Any:
-        return orjson.loads(data)
+    # orjson's own functions, not wrappers: they run several times per job.
+    dumps: Callable[[Any], bytes] = orjson.dumps
+    loads: Callable[[bytes | str], Any] = orjson.loads
 
 except ImportError:  # pragma: no cover - exercised only where orjson is missing
     JSONDecodeError = json.JSONDecodeError

@@ -15,7 +15,7 @@ from faktory_desktop.core import job as jobs
 from faktory_desktop.core import jsonc
 from faktory_desktop.core.failure import EXPIRED, FailureReport, dispose
 from faktory_desktop.core.reservations import Reservations, parse_member
-from faktory_desktop.core.timefmt import NS, fraction, local_date, now_ns, parse_ns
+from faktory_desktop.core.timefmt import NS, fraction, local_date, now_ns, parse_ns, second_prefix
 from faktory_desktop.core.waiters import FetchWaiters
 from faktory_desktop.storage.store import SortedSet, Store
 
@@ -39,9 +39,12 @@ class Manager:
         self.waiters = FetchWaiters()
         self.reservations = Reservations()
         self.paused: set[str] = set()
+        # Set by start(); saves asyncio.get_running_loop()'s getpid() call on every FETCH.
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
         """Load what must be in memory: paused queues, and reservations in progress (L-13)."""
+        self._loop = asyncio.get_running_loop()
         self.paused = await self.store.paused_queues()
         loaded = self.reservations.load(await self.store.all_members(SortedSet.WORKING))
         if loaded:
@@ -90,7 +93,7 @@ class Manager:
     async def fetch(self, queues: Sequence[str], wid: str, wid_json: bytes,
                     wait_s: float = FETCH_WAIT_S) -> bytes | None:
         """The first job in `queues` priority order, reserved for `wid`; None after `wait_s`."""
-        loop = asyncio.get_running_loop()
+        loop = self._loop or asyncio.get_running_loop()
         deadline = loop.time() + wait_s
         while True:
             active = [q for q in queues if q not in self.paused] if self.paused else queues
@@ -108,7 +111,10 @@ class Manager:
 
     async def _fetch_once(self, queues: Sequence[str], wid: str, wid_json: bytes) -> bytes | None:
         now = now_ns()
-        reply = await self.store.fetch(queues, wid_json, now // NS, fraction(now))
+        now_s, frac = now // NS, fraction(now)
+        reserved_at = second_prefix(now_s) + frac + "Z"  # format_ns(now), without a 2nd fraction()
+        expires_at = second_prefix(now_s + jobs.DEFAULT_RESERVE_FOR) + frac + "Z"
+        reply = await self.store.fetch(queues, wid_json, now_s, frac, reserved_at, expires_at)
         if reply is None:
             return None
         job, member = reply

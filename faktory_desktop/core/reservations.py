@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from faktory_desktop.core import jsonc
 
 
-@dataclass(frozen=True, slots=True)
-class Reservation:
+class Reservation(NamedTuple):
+    """A named tuple: one is built per FETCH (cheaper than a frozen dataclass)."""
+
     jid: str
     wid: str
     member: bytes

@@ -17,31 +17,35 @@ _RFC3339 = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
 )
 
-_prefix_cache: tuple[int, str] = (-1, "")
+# A few recent seconds, formatted: `now` and `now + 1800 s` (FETCH's default expiry) are both hot.
+_prefixes: dict[int, str] = {}
+_PREFIXES_KEPT = 8
 
 
 def now_ns() -> int:
     return time.time_ns()
 
 
-def _second_prefix(seconds: int) -> str:
-    global _prefix_cache
-    cached_second, prefix = _prefix_cache
-    if cached_second != seconds:
-        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-        _prefix_cache = (seconds, prefix)
+def second_prefix(seconds: int) -> str:
+    """``2006-01-02T15:04:05`` for epoch seconds (UTC), cached: the hot path formats few seconds."""
+    prefix = _prefixes.get(seconds)
+    if prefix is None:
+        if len(_prefixes) >= _PREFIXES_KEPT:
+            _prefixes.clear()
+        prefix = _prefixes[seconds] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
     return prefix
 
 
 def fraction(ns: int) -> str:
     """The fractional part as RFC3339Nano prints it: "" or ".123", trailing zeros trimmed."""
     frac = ns % NS
-    return f".{frac:09d}".rstrip("0") if frac else ""
+    # str(NS + frac)[1:] is frac zero-padded to 9 digits; cheaper than a format spec (hot path)
+    return "." + str(NS + frac)[1:].rstrip("0") if frac else ""
 
 
 def format_ns(ns: int) -> str:
     """RFC3339Nano in UTC for epoch nanoseconds; the formatted second is cached (hot path)."""
-    return _second_prefix(ns // NS) + fraction(ns) + "Z"
+    return second_prefix(ns // NS) + fraction(ns) + "Z"
 
 
 def parse_ns(text: str) -> int:
@@ -63,9 +67,21 @@ def parse_ns(text: str) -> int:
     return seconds * NS + nanos
 
 
+_date_cache: tuple[int, str] = (-1, "")
+
+
 def local_date(ns: int) -> str:
-    """The server's local date, YYYY-MM-DD, as Faktory's daily counters use it."""
-    return time.strftime("%Y-%m-%d", time.localtime(ns // NS))
+    """The server's local date, YYYY-MM-DD, as Faktory's daily counters use it.
+
+    Cached per second: every ACK and FAIL asks, and localtime() + strftime() cost ~1 µs.
+    """
+    global _date_cache
+    seconds = ns // NS
+    cached_second, date = _date_cache
+    if cached_second != seconds:
+        date = time.strftime("%Y-%m-%d", time.localtime(seconds))
+        _date_cache = (seconds, date)
+    return date
 
 
 def to_datetime(ns: int) -> datetime:

@@ -23,7 +23,7 @@ lines completed before it are still delivered first.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 from .auth import new_challenge, verify_password
 from .commands import Command, parse_command
@@ -35,6 +35,7 @@ from .state import ConnectionStateMachine, ConnState, Input
 __all__ = ["Closed", "ConnState", "Event", "FWPConnection", "Identified", "Request"]
 
 INVALID_PASSWORD = "Invalid password"
+_CLOSED, _IDENTIFIED = ConnState.CLOSED, ConnState.IDENTIFIED
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +45,11 @@ class Identified:
     hello: ClientHello
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
-    """A command to execute; requests must be answered in the order they arrive."""
+class Request(NamedTuple):
+    """A command to execute; requests must be answered in the order they arrive.
+
+    A named tuple (one per command on the hot path: cheaper to build than a frozen dataclass).
+    """
 
     command: Command
 
@@ -89,13 +92,21 @@ class FWPConnection:
 
     def receive_data(self, data: bytes) -> list[Event]:
         """Feed bytes from the peer; return the events they complete, in order."""
-        if self._machine.state is ConnState.CLOSED or not data:
+        state = self._machine.state
+        if state is _CLOSED or not data:
             return []
         try:
             lines = self._lines.feed(data)
             too_long: LineTooLong | None = None
         except LineTooLong as exc:
             lines, too_long = exc.lines, exc
+        if state is _IDENTIFIED and too_long is None:
+            # The hot path: commands after the handshake. Input.LINE keeps IDENTIFIED as it is
+            # (TRANSITIONS), so the machine is not stepped per line; tuple.__new__ builds each
+            # Request without NamedTuple's Python-level __new__.
+            new = tuple.__new__
+            requests: list[Event] = [new(Request, (parse_command(line),)) for line in lines]
+            return requests
         events: list[Event] = []
         done = 0
         while done < len(lines) and self._machine.state is ConnState.AWAITING_HELLO:

@@ -72,7 +72,9 @@ async def fetch(session: Session, args: bytes) -> bytes:
 
 async def ack(session: Session, args: bytes) -> bytes:
     obj = _json_object(args, "ACK")
-    if "jid" not in obj or not all(isinstance(v, str) for v in obj.values()):
+    if not (len(obj) == 1 and type(obj.get("jid")) is str) and (  # the usual {"jid":"..."}
+        "jid" not in obj or not all(isinstance(v, str) for v in obj.values())
+    ):
         raise CommandError(f"invalid ACK {args.decode(errors='replace')}")
     await session.core.manager.ack(obj["jid"])
     return OK

@@ -6,6 +6,7 @@ import asyncio
 import errno
 import itertools
 import logging
+from typing import Any
 
 from faktory_desktop.config import Settings
 from faktory_desktop.core.service import CoreService
@@ -33,7 +34,7 @@ class FaktoryServer:
         self.stopping = False
         self.trace = ProtocolTrace()
         self.session_numbers = itertools.count(1)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._server: asyncio.base_events.Server | None = None
 
     @property
@@ -58,7 +59,7 @@ class FaktoryServer:
                 raise PortInUse(self.config.host, self.config.port) from None
             raise
 
-    def track(self, task: asyncio.Task[None]) -> None:
+    def track(self, task: asyncio.Task[Any]) -> None:
         """Keep a strong reference to a session's task until it ends."""
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -69,8 +70,9 @@ class FaktoryServer:
         if self._server:
             self._server.close()
         self.core.manager.waiters.wake_all()
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=SHUTDOWN_GRACE_S)
+        busy = [session.wait_idle() for session in self.sessions if session.busy]
+        if busy:
+            await asyncio.wait(busy, timeout=SHUTDOWN_GRACE_S)
         for session in list(self.sessions):
             session.close()
         if self._server:

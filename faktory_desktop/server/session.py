@@ -5,6 +5,15 @@ worker and answers `+OK`, each `Request` is queued and answered strictly in orde
 time, as FWP requires), `Closed` writes its last word and drops the transport. A client that
 pipelines faster than we answer is paused at `MAX_QUEUED` commands, and we stop executing while
 the transport's write buffer is full, so no buffer grows without bound.
+
+How a command runs. The hot verbs (`INLINE_VERBS`) do not get an `asyncio.Task`: their coroutine
+is started right here, inside `data_received`, and stepped by hand (`_step`) each time the future
+it waits on (a Redis reply, a FETCH wake-up) is done. That is what a Task does, minus its cost
+(creating and registering a Task per command was ~5% of the server's time) and minus one loop
+iteration of latency; and since every connection's command reaches the multiplexer in the same
+loop turn, the engine gets them in one write. A coroutine stepped this way has no "current task",
+so only handlers whose awaits are plain futures may run inline; everything else (redis-py's cold
+path uses `asyncio.timeout`, PUSHB uses `gather`) runs in a real Task, as before.
 """
 
 from __future__ import annotations
@@ -13,7 +22,8 @@ import asyncio
 import logging
 import time
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import ConnectionError as ColdConnectionError
 from redis.exceptions import TimeoutError as ColdTimeoutError
@@ -38,6 +48,11 @@ log = logging.getLogger(__name__)
 HANDSHAKE_TIMEOUT_S = 2.0
 MAX_QUEUED = 64
 CLIENT_ERRORS = (CommandError, JobError, JobNotFound, MutateError, UnknownWorker)
+# Verbs whose handlers only ever await asyncio futures (multiplexer replies, FETCH waits,
+# asyncio.sleep), never anything that needs `asyncio.current_task()`: these run inline.
+INLINE_VERBS = frozenset({"PUSH", "FETCH", "ACK", "FAIL", "BEAT", "END"})
+
+Reply = bytes | None
 
 
 class Session(asyncio.Protocol):
@@ -53,10 +68,15 @@ class Session(asyncio.Protocol):
         self.identified = False
         self.command: Command | None = None  # the command being executed
         self._queue: deque[Command] = deque()
-        self._runner: asyncio.Task[None] | None = None
+        self._loop = asyncio.get_running_loop()
+        self._busy = False  # a command is executing (inline or in `_task`)
+        self._coro: Coroutine[Any, Any, Reply] | None = None  # an inline command, suspended
+        self._awaiting: asyncio.Future[Any] | None = None  # what `_coro` waits for
+        self._cancelled = False  # the connection is gone: `_coro` gets CancelledError
+        self._task: asyncio.Task[Reply] | None = None  # a command that runs as a Task
+        self._idle: asyncio.Future[None] | None = None  # for `wait_idle`
         self._handshake_timer: asyncio.TimerHandle | None = None
-        self._can_write = asyncio.Event()
-        self._can_write.set()
+        self._writing_paused = False
         self._reading_paused = False
         self._last_word: Closed | None = None  # a close waiting for earlier commands' replies
 
@@ -66,19 +86,18 @@ class Session(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]
         self.server.sessions.add(self)
         transport.write(self.fwp.greeting())  # type: ignore[attr-defined]
-        loop = asyncio.get_running_loop()
-        self._handshake_timer = loop.call_later(HANDSHAKE_TIMEOUT_S, self._handshake_expired)
+        self._handshake_timer = self._loop.call_later(HANDSHAKE_TIMEOUT_S, self._handshake_expired)
 
     def data_received(self, data: bytes) -> None:
         for event in self.fwp.receive_data(data):
-            if isinstance(event, Request):
+            if type(event) is Request:
                 self._queue.append(event.command)
             elif isinstance(event, Identified):
                 self._identify(event)
                 if not self.identified:
                     return  # refused (connection cap): nothing pipelined behind HELLO runs
             elif isinstance(event, Closed):
-                if self._queue or (self._runner and not self._runner.done()):
+                if self._queue or self._busy:
                     self._last_word = event  # answer the commands before it first
                     self._run_queue()
                 else:
@@ -99,21 +118,44 @@ class Session(asyncio.Protocol):
             self.core.counters.connections -= 1
         if self.wid:
             self.core.workers.disconnect(self.wid, self)
-        if self._runner and not self._runner.done():
-            self._runner.cancel()
-        self._can_write.set()
+        self._queue.clear()
+        if self._task is not None:
+            self._task.cancel()
+        elif self._coro is not None:
+            # As Task.cancel() does: cancel what the command waits for; its wake-up then throws
+            # CancelledError into the coroutine, so its `finally`/`except BaseException` blocks
+            # run (a FETCH leaves the waiters, an ACK puts its reservation back).
+            self._cancelled = True
+            if self._awaiting is not None:
+                self._awaiting.cancel()
+        self._resume_writing_now()
 
     def pause_writing(self) -> None:
-        self._can_write.clear()
+        self._writing_paused = True
 
     def resume_writing(self) -> None:
-        self._can_write.set()
+        self._resume_writing_now()
 
     # -- the registry's view of a connection ----------------------------------------------------
 
     def close(self) -> None:
         """Drop the connection (a reaped worker, server shutdown)."""
         self._finish(None)
+
+    @property
+    def busy(self) -> bool:
+        """A command is executing."""
+        return self._busy
+
+    def wait_idle(self) -> asyncio.Future[None]:
+        """A future done when no command is executing (the shutdown grace period uses it)."""
+        if not self._busy:
+            fut: asyncio.Future[None] = self._loop.create_future()
+            fut.set_result(None)
+            return fut
+        if self._idle is None:
+            self._idle = self._loop.create_future()
+        return self._idle
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -151,39 +193,125 @@ class Session(asyncio.Protocol):
         if self.transport and not self.transport.is_closing():
             self.transport.write(data)
 
+    def _resume_writing_now(self) -> None:
+        self._writing_paused = False
+        if not self._busy:
+            self._run_next()
+
+    # -- running commands, one at a time and in order -------------------------------------------
+
     def _run_queue(self) -> None:
         if len(self._queue) >= MAX_QUEUED and not self._reading_paused and self.transport:
             self._reading_paused = True
             self.transport.pause_reading()
-        if self._runner is None or self._runner.done():
-            self._runner = asyncio.create_task(self._drain())
-            self.server.track(self._runner)
+        if not self._busy:
+            self._run_next()
 
-    async def _drain(self) -> None:
-        while self._queue:
-            command = self._queue.popleft()
-            reply = await self._execute(command)
-            if reply is None:
-                self._finish(None)
-                return
-            await self._can_write.wait()
-            self._write(reply)
-            if self._reading_paused and len(self._queue) < MAX_QUEUED // 2 and self.transport:
-                self._reading_paused = False
-                self.transport.resume_reading()
-        if self._last_word is not None:
+    def _run_next(self) -> None:
+        """Start queued commands in order until one has to wait; its completion calls us again.
+
+        Commands that finish without waiting (BEAT, most errors) are answered in this loop; so a
+        pipelined burst costs no loop iteration per command. Nothing starts while the transport's
+        write buffer is full (`pause_writing`).
+        """
+        queue = self._queue
+        while queue and not self._busy and not self._writing_paused:
+            command = queue.popleft()
+            self._busy = True
+            coro = self._traced(command) if self.server.trace.enabled else self._dispatch(command)
+            if command.verb in INLINE_VERBS:
+                self._coro = coro
+                self._step(None)
+            else:
+                self._task = task = self._loop.create_task(coro)
+                task.add_done_callback(self._task_done)
+                self.server.track(task)
+        if self._busy:
+            return
+        if self._reading_paused and len(queue) < MAX_QUEUED // 2 and self.transport:
+            self._reading_paused = False
+            self.transport.resume_reading()
+        if self._last_word is not None and not queue:
             self._finish(self._last_word.reply)
 
-    async def _execute(self, command: Command) -> bytes | None:
-        trace = self.server.trace
-        if not trace.enabled:
-            return await self._dispatch(command)
+    def _step(self, exc: BaseException | None) -> None:
+        """Advance the inline command's coroutine by one step, as `asyncio.Task` does."""
+        coro = self._coro
+        assert coro is not None
+        try:
+            awaited = coro.send(None) if exc is None else coro.throw(exc)
+        except StopIteration as done:
+            self._command_done(done.value)
+        except asyncio.CancelledError:
+            self._command_done(None, cancelled=True)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # _dispatch answers every Exception; this would be a bug here
+            log.exception("internal error in a command's runner")
+            self._command_done(None)
+        else:
+            # A coroutine awaiting an asyncio future yields that future with this flag set (the
+            # protocol Task relies on); `await asyncio.sleep(0)` yields None.
+            if awaited is None:
+                self._awaiting = None
+                self._loop.call_soon(self._wake, None)
+                return
+            if not getattr(awaited, "_asyncio_future_blocking", False):  # a bug: see INLINE_VERBS
+                coro.close()
+                log.error("an inline command awaited %r, not an asyncio future", awaited)
+                self._command_done(error("internal error"))
+                return
+            awaited._asyncio_future_blocking = False
+            self._awaiting = awaited
+            awaited.add_done_callback(self._wake)
+
+    def _wake(self, fut: asyncio.Future[Any] | None) -> None:
+        """The future the inline command awaited is done: resume it, then run what follows.
+
+        A resumed `await future` reads the future's result itself (or raises its exception, or
+        CancelledError), so a plain send(None) resumes it correctly in every case.
+        """
+        self._awaiting = None
+        if self._coro is None:
+            return
+        self._step(asyncio.CancelledError() if self._cancelled else None)
+        if not self._busy:
+            self._run_next()
+
+    def _task_done(self, task: asyncio.Task[Reply]) -> None:
+        if task.cancelled():
+            self._command_done(None, cancelled=True)
+            return
+        exc = task.exception()
+        if exc is not None:  # _dispatch answers every Exception; this would be a bug here
+            log.error("internal error in a command's task", exc_info=exc)
+        self._command_done(None if exc is not None else task.result())
+        if not self._busy:
+            self._run_next()
+
+    def _command_done(self, reply: Reply, cancelled: bool = False) -> None:
+        """Write the reply of the command that just finished (None: close the connection)."""
+        self._busy = False
+        self._coro = self._task = None
+        if self._idle is not None:
+            if not self._idle.done():
+                self._idle.set_result(None)
+            self._idle = None  # the next command gets a fresh one
+        if cancelled:
+            self._queue.clear()  # the connection is gone
+        elif reply is None:
+            self._finish(None)
+        else:
+            self._write(reply)
+
+    async def _traced(self, command: Command) -> Reply:
+        """`_dispatch`, recorded in the protocol trace (only while the app shows it)."""
         started = time.perf_counter()
         reply = await self._dispatch(command)
-        trace.record(self.number, command.verb, command.args, reply, started)
+        self.server.trace.record(self.number, command.verb, command.args, reply, started)
         return reply
 
-    async def _dispatch(self, command: Command) -> bytes | None:
+    async def _dispatch(self, command: Command) -> Reply:
         self.core.counters.command_count += 1
         if self.server.stopping:
             self._finish(error("shutdown in progress"))  # P-17

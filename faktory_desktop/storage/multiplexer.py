@@ -81,9 +81,14 @@ class Multiplexer:
         self._closing = False
         self._connected = asyncio.Event()
         self._supervisor: asyncio.Task[None] | None = None
+        # Set by connect(). Cached because asyncio.get_running_loop() costs a getpid() system
+        # call per command on CPython 3.11.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.connections = 0  # how many times a connection became ready (1 + reconnects)
 
     async def connect(self, timeout: float = 10.0) -> None:
         """Connect now (raising if that fails within `timeout`), then keep reconnecting."""
+        self._loop = asyncio.get_running_loop()
         await asyncio.wait_for(self._open(), timeout)
         self._supervisor = asyncio.create_task(self._supervise(), name="redis-multiplexer")
 
@@ -108,7 +113,7 @@ class Multiplexer:
 
     def _enqueue(self, args: tuple[Any, ...], ready: bool) -> asyncio.Future[Any]:
         """Queue a command; only the handshake sends on a connection that is not ready yet."""
-        loop = asyncio.get_running_loop()
+        loop = self._loop or asyncio.get_running_loop()
         fut: asyncio.Future[Any] = loop.create_future()
         if self._protocol is None or not ready:
             fut.set_exception(EngineUnavailable("the engine is not connected (restarting?)"))
@@ -162,6 +167,7 @@ class Multiplexer:
                 proto.transport.close()
             self._protocol = None
             raise
+        self.connections += 1
         self._connected.set()
 
     async def _handshake(self) -> None:

@@ -54,6 +54,9 @@ class Store:
             for name in ("push", "fetch", "ack", "fail", "enqueue_from_set", "move_between_sets")
         }
         self._replace_in_list = self.cold.register_script(_load_script("replace_in_list.lua"))
+        self._registered: set[str] = set()  # see push()
+        self._registered_epoch = (-1, -1)
+        self._queue_resets = 0
 
     async def open(self, timeout: float = 10.0) -> None:
         await self.mux.connect(timeout)
@@ -65,24 +68,49 @@ class Store:
     # -- hot path ---------------------------------------------------------------------------
 
     async def push(self, queue: str, payload: bytes) -> None:
+        """LPUSH the job; the first push of a queue also adds its name to `queues` (a script).
+
+        Later pushes to a queue this process registered are a plain LPUSH, which costs the engine
+        about a third of the script. That needs every removal from `queues` to go through this
+        class (`flush`, `remove_queues`), which forget what was registered; so does a new
+        connection to the engine, which may have restarted with other data.
+        """
+        known = self._registered_queues()
+        if queue in known:
+            await self.mux.execute("LPUSH", keys.queue(queue), payload)
+            return
         queue_keys = [keys.QUEUES, keys.queue(queue)]
         await self.mux.evalsha(self._sha["push"], queue_keys, [queue, payload])
+        known.add(queue)  # a no-op on a stale set, if a reset came meanwhile
+
+    def _registered_queues(self) -> set[str]:
+        """Queues known to be in `queues`, valid for this engine connection and reset count."""
+        epoch = (self.mux.connections, self._queue_resets)
+        if epoch != self._registered_epoch:
+            self._registered, self._registered_epoch = set(), epoch
+        return self._registered
+
+    def _forget_queues(self) -> None:
+        """`queues` may lose members: called before and after such a change, so that a push whose
+        script ran on either side of it cannot leave a stale name behind."""
+        self._queue_resets += 1
 
     async def schedule(self, score: float, payload: bytes) -> None:
         await self.mux.execute("ZADD", keys.SCHEDULED, score, payload)
 
     async def fetch(
-        self, queues: Sequence[str], wid_json: bytes, now_s: int, frac: str
+        self, queues: Sequence[str], wid_json: bytes, now_s: int, frac: str,
+        reserved_at: str, default_expires_at: str,
     ) -> tuple[bytes, bytes] | None:
         """Pop the first job in queue order and reserve it: (job, reservation member) or None.
 
-        `frac` is now's fraction as RFC3339Nano prints it ("" or ".25").
+        `frac` is now's fraction as RFC3339Nano prints it ("" or ".25"); `reserved_at` is now and
+        `default_expires_at` now + 1800 s (the reservation of a job without reserve_for), both
+        formatted: the script formats an expiry itself only for a job with its own reserve_for.
         """
         queue_keys = [keys.queue(q) for q in queues]
-        decimal = "0" + frac if frac else "0"
-        reply = await self.mux.evalsha(
-            self._sha["fetch"], [keys.WORKING, *queue_keys], [now_s, frac, decimal, wid_json]
-        )
+        args = [now_s, frac, wid_json, reserved_at, default_expires_at]
+        reply = await self.mux.evalsha(self._sha["fetch"], [keys.WORKING, *queue_keys], args)
         return (reply[0], reply[1]) if reply else None
 
     async def ack(self, member: bytes, date: str) -> bool:
@@ -183,11 +211,23 @@ class Store:
         names = list(names)
         if not names:
             return
+        self._forget_queues()
+        try:
+            async with self.cold.pipeline(transaction=True) as pipe:
+                pipe.unlink(*(keys.queue(n) for n in names))
+                pipe.srem(keys.QUEUES, *names)
+                pipe.srem(keys.PAUSED, *names)
+                await pipe.execute()
+        finally:
+            self._forget_queues()
+
+    async def empty_queue(self, name: str) -> int:
+        """Delete a queue's jobs, keeping the queue known (and paused if it was)."""
         async with self.cold.pipeline(transaction=True) as pipe:
-            pipe.unlink(*(keys.queue(n) for n in names))
-            pipe.srem(keys.QUEUES, *names)
-            pipe.srem(keys.PAUSED, *names)
-            await pipe.execute()
+            pipe.llen(keys.queue(name))
+            pipe.unlink(keys.queue(name))
+            size, _ = await pipe.execute()
+        return int(size)
 
     async def queue_sizes(self, names: Sequence[str]) -> dict[str, int]:
         async with self.cold.pipeline(transaction=False) as pipe:
@@ -230,7 +270,11 @@ class Store:
         return list(zip(values[: len(dates)], values[len(dates) :], strict=True))
 
     async def flush(self) -> None:
-        await self.cold.flushdb()
+        self._forget_queues()
+        try:
+            await self.cold.flushdb()
+        finally:
+            self._forget_queues()
 
     async def engine_info(self, section: str | None = None) -> dict[str, Any]:
         return await self.cold.info(section) if section else await self.cold.info()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import qasync
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -53,6 +54,9 @@ class DesktopApp:
                  cli_flags: dict[str, Any]) -> None:
         self.qapp = qapp
         qapp.setQuitOnLastWindowClosed(False)  # the tray keeps the app alive; Quit quits
+        # Python's cyclic GC runs on whichever thread allocates, the server's included, and a
+        # QObject freed off the GUI thread crashes Qt; so collect only here, on a GUI timer.
+        self._gc = GarbageCollector(interval=1.0)
         self.prefs = prefs
         self.cli_flags = cli_flags
         self.logs = install_log_buffer()

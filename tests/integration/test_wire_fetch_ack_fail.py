@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from faktory_desktop.core.timefmt import NS
+from faktory_desktop.core.timefmt import NS, format_ns, parse_ns
 from faktory_desktop.storage.store import SortedSet
 from tests.conftest import new_jid
 from tests.fwp import job
@@ -354,6 +354,20 @@ def test_reservation_timeout_is_clamped(client, server, reserve_for, expected):
     assert list(record) == ["job", "reserved_at", "expires_at", "wid"]  # L-11
     assert expected - 2 <= score - before <= expected + 2, score - before
     assert abs(seconds_ahead(record["expires_at"]) - expected) < 3
+
+
+@pytest.mark.parametrize("reserve_for", [None, 1800, 120])
+def test_reservation_times_and_score_agree_exactly(client, server, reserve_for):
+    # L-11: reserved_at, expires_at and the score are the same instant plus the reservation,
+    # to the nanosecond, whether the expiry was formatted by the server (the default 1800 s)
+    # or by the fetch script (a job's own reserve_for)
+    fields = {} if reserve_for is None else {"reserve_for": reserve_for}
+    reserved(client, server, **fields)
+    record, score = only_entry(server, SortedSet.WORKING)
+    reserved_ns, expires_ns = parse_ns(record["reserved_at"]), parse_ns(record["expires_at"])
+    assert expires_ns - reserved_ns == (reserve_for or 1800) * NS
+    assert record["expires_at"] == format_ns(expires_ns)  # RFC3339Nano, as Faktory writes it
+    assert score == expires_ns / NS
 
 
 def test_reservation_records_the_worker_id(connect, server):

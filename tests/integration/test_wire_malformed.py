@@ -119,6 +119,30 @@ def test_pipelined_burst_is_answered_in_order(client):
     assert client.call_json("FETCH burst")["jid"] == jids[0]
 
 
+def test_pipelined_mix_of_hot_and_cold_verbs_is_answered_in_order(client):
+    # P-05 across both ways the server runs a command (the hot verbs inline, the others in a
+    # task): one write, replies in order, and each command sees what the ones before it did
+    jid = new_jid()
+    client.sock.sendall(b"\r\n".join([
+        b"PUSH " + compact(job(jid, queue="mix")), b"INFO", b"FETCH mix",
+        b"ACK " + compact({"jid": jid}), b"INFO", b"BEAT " + compact({"wid": "nobody"}),
+        b"CMD last", b"",
+    ]))
+
+    def bulk_json() -> dict:
+        return json.loads(client.read_reply().split(b"\r\n", 1)[1])
+
+    assert client.read_reply() == b"+OK\r\n"
+    assert bulk_json()["faktory"]["queues"] == {"mix": 1}
+    assert bulk_json()["jid"] == jid
+    assert client.read_reply() == b"+OK\r\n"
+    after = bulk_json()["faktory"]
+    assert (after["queues"], after["total_processed"]) == ({"mix": 0}, 1)
+    assert client.read_reply().startswith(b"-ERR ")  # BEAT of an unknown worker
+    assert client.read_reply() == b"-ERR unknown command CMD\r\n"
+    assert_healthy(client)
+
+
 def test_client_vanishing_mid_fetch_leaves_server_healthy(client, connect):
     # a blocked FETCH whose client goes away is simply dropped
     leaving = connect()

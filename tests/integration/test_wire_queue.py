@@ -156,6 +156,18 @@ def test_remove_deletes_jobs_and_forgets_the_queue(client):
     assert paused_fetch_order(client, "gone") == jid
 
 
+def test_a_queue_pushed_again_after_remove_or_flush_is_listed_again(client):
+    # P-65/P-83/P-90: the server pushes to a queue it has registered with a bare LPUSH; REMOVE
+    # and FLUSH must make it register the name again, or INFO would stop listing the queue
+    push_to(client, "again", "again")
+    assert client.call("QUEUE REMOVE again") == b"+OK\r\n"
+    push_to(client, "again")
+    assert queue_sizes(client) == {"again": 1}
+    assert client.call("FLUSH") == b"+OK\r\n"
+    push_to(client, "again")
+    assert queue_sizes(client) == {"again": 1}
+
+
 def test_remove_star_removes_every_queue(client):
     # P-84
     push_to(client, "r1", "r2")

@@ -8,6 +8,7 @@ QSettings are redirected to the test's temp dir: no test reads or writes the use
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
@@ -22,6 +23,21 @@ from faktory_desktop.config import Settings  # noqa: E402
 from faktory_desktop.ui.controller import ServerController  # noqa: E402
 
 Runner = Callable[..., Any]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def gc_on_the_gui_thread_only() -> Iterator[None]:
+    """As the app does (app.py): no automatic GC, which could run on the server thread and free
+    a QObject there, crashing Qt. Each test's garbage is collected here, on the GUI thread."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_after_test() -> Iterator[None]:
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

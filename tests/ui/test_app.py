@@ -12,14 +12,33 @@ from faktory_desktop.ui.status import AppState
 from tests.fwp import RawClient
 
 
-@pytest.fixture
-def app(qapp, qloop, settings, run):
-    desktop = DesktopApp(qapp, settings, Preferences(), cli_flags={})
-    yield desktop
+def _shut_down(desktop: DesktopApp, run) -> None:
+    """What Quit does, without ending the test's event loop."""
+    desktop.poller.stop()
     if desktop.controller.thread is not None:
         run(desktop.controller.stop(), 60)
+    desktop.tray.hide()
     desktop.window.quit_on_close = True
     desktop.window.close()
+    desktop.window.deleteLater()
+
+
+@pytest.fixture
+def make_app(qapp, qloop, settings, run):
+    made: list[DesktopApp] = []
+
+    def make(prefs: Preferences | None = None) -> DesktopApp:
+        made.append(DesktopApp(qapp, settings, prefs or Preferences(), cli_flags={}))
+        return made[-1]
+
+    yield make
+    for desktop in made:
+        _shut_down(desktop, run)
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 def test_app_starts_the_server_and_reaches_running(app, wait_until):
@@ -55,10 +74,8 @@ def test_closing_the_window_without_a_tray_quits_and_stops_the_engine(app, wait_
     assert not psutil.pid_exists(engine_pid) or psutil.Process(engine_pid).status() == "zombie"
 
 
-def test_start_at_launch_off_leaves_the_server_stopped(qapp, qloop, settings):
-    desktop = DesktopApp(qapp, settings, Preferences(start_at_launch=False), cli_flags={})
+def test_start_at_launch_off_leaves_the_server_stopped(make_app):
+    desktop = make_app(Preferences(start_at_launch=False))
     desktop.start()
     assert desktop.controller.status.state is AppState.STOPPED
     assert desktop.window.banner.start_button.isVisibleTo(desktop.window)
-    desktop.window.quit_on_close = True
-    desktop.window.close()

@@ -3,10 +3,13 @@
 -- working set, scored by its expiry.
 -- KEYS[1] = working set, KEYS[2..] = queue lists in priority order
 -- ARGV[1] = now (epoch seconds, integer part), ARGV[2] = now's fraction as in RFC3339Nano ("" or
--- ".123"), ARGV[3] = now's fraction as a decimal (e.g. "0.123"), ARGV[4] = wid as a JSON string
+-- ".123"; also the fraction of the score), ARGV[3] = wid as a JSON string,
+-- ARGV[4] = now as RFC3339Nano, ARGV[5] = now + 1800 s (the default reservation) as RFC3339Nano
 -- Returns {job, reservation member} or nil.
 -- The job stays opaque: its reserve_for is read from the tail of the canonical JSON, where the
 -- server's normalization puts it (only backtrace may follow), so no JSON is parsed here.
+-- Timestamps come formatted from the server (it caches them per second); formatting one here
+-- costs the engine about 3 us, so only a job with its own reserve_for has its expiry formatted.
 
 local function civil(days)
   -- Howard Hinnant's civil_from_days: days since 1970-01-01 -> year, month, day
@@ -33,6 +36,9 @@ end
 
 local function reserve_for(job)
   local tail = string.sub(job, -64)
+  if not string.find(tail, '"reserve_for":', 1, true) then
+    return 1800  -- the usual case, found without the two pattern scans below
+  end
   local n = string.match(tail, ',"reserve_for":(%-?%d+)}$')
     or string.match(tail, ',"reserve_for":(%-?%d+),"backtrace":%-?%d+}$')
   n = tonumber(n) or 0
@@ -46,10 +52,12 @@ for i = 2, #KEYS do
   local job = redis.call('RPOP', KEYS[i])
   if job then
     local now = tonumber(ARGV[1])
-    local expires = now + reserve_for(job)
-    local member = '{"job":' .. job .. ',"reserved_at":"' .. timestamp(now, ARGV[2])
-      .. '","expires_at":"' .. timestamp(expires, ARGV[2]) .. '","wid":' .. ARGV[4] .. '}'
-    redis.call('ZADD', KEYS[1], expires .. string.sub(ARGV[3], 2), member)
+    local seconds = reserve_for(job)
+    local expires = now + seconds
+    local expires_at = seconds == 1800 and ARGV[5] or timestamp(expires, ARGV[2])
+    local member = '{"job":' .. job .. ',"reserved_at":"' .. ARGV[4]
+      .. '","expires_at":"' .. expires_at .. '","wid":' .. ARGV[3] .. '}'
+    redis.call('ZADD', KEYS[1], expires .. ARGV[2], member)
     return {job, member}
   end
 end
