@@ -30,6 +30,7 @@ from faktory_desktop.ui.about import AboutDialog, show_about
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.dashboard import DashboardPage
 from faktory_desktop.ui.icons import app_icon
+from faktory_desktop.ui.job_screens import JobScreens
 from faktory_desktop.ui.log_buffer import install_log_buffer
 from faktory_desktop.ui.main_window import MainWindow
 from faktory_desktop.ui.menus import build_menus
@@ -68,6 +69,7 @@ class DesktopApp:
         self._about: AboutDialog | None = None
         self.stall_probe = StallProbe() if os.environ.get(STALL_PROBE_ENV) else None
         self.window.add_page("Dashboard", DashboardPage(self.controller, self.poller))
+        self.jobs = JobScreens(self.controller, self.poller, self.window)
         self.window.add_page("Server", ServerPage(self.controller, self.logs))
         self.tray = TrayIcon(self.controller, self.poller, self.window, TrayActions(
             self.window.bring_forward, self.request_quit, self.open_data_folder, self.spawn),

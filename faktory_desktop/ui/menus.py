@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 def build_menus(app: DesktopApp) -> None:
     bar = app.window.menuBar()
     file_menu = bar.addMenu("&File")
+    _add(file_menu, "&New Job…", app.jobs.new_job, QKeySequence.StandardKey.New)
     _add(file_menu, "&Settings…", app.open_settings, QKeySequence.StandardKey.Preferences)
     _add(file_menu, "&Close Window", app.window.close, QKeySequence.StandardKey.Close)
     file_menu.addSeparator()

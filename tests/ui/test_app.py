@@ -46,7 +46,8 @@ def test_app_starts_the_server_and_reaches_running(app, wait_until):
     wait_until(lambda: app.controller.status.state is AppState.RUNNING, 60)
     assert not app.window.banner.isVisible()
     titles = [app.window.sidebar.item(i).text() for i in range(app.window.sidebar.count())]
-    assert titles[:2] == ["Dashboard", "Server"]
+    assert titles == ["Dashboard", "Queues", "Queue · default", "Busy", "Scheduled", "Retries",
+                      "Dead", "Workers", "Server"]
     with RawClient("127.0.0.1", app.controller.port) as client:
         assert client.hello() == b"+OK\r\n"
 

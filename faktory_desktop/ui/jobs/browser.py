@@ -45,6 +45,7 @@ Remembered = tuple[list[str], str | None]  # the selected jids, the jid at the c
 class JobBrowserPage(Navigation, QWidget):
     openRequested = Signal(object)  # JobRecord: show its detail
     editRequested = Signal(object)  # JobRecord: open the editor
+    compareRequested = Signal(object, object)  # two JobRecords: show them side by side
 
     def __init__(self, controller: ServerController, source: Source,
                  parent: QWidget | None = None) -> None:
@@ -270,6 +271,18 @@ class JobBrowserPage(Navigation, QWidget):
         if not rows and self.table.currentIndex().isValid():
             rows = [self.table.currentIndex().row()]
         return await self.model.records(rows)
+
+    def compare_selected(self) -> None:
+        """Two selected jobs, side by side."""
+        if self.selected_count() != 2:
+            self.message.show_info("Select exactly two jobs to compare them.")
+            return
+        self.tasks.spawn(self._compare())
+
+    async def _compare(self) -> None:
+        records = await self.selected_records()
+        if records and len(records) == 2:
+            self.compareRequested.emit(records[0], records[1])
 
     def act(self, action: Action) -> None:
         if action not in ACTIONS[self.source.kind]:

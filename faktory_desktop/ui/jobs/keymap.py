@@ -44,6 +44,7 @@ KEYMAP: tuple[Key, ...] = (
     Key(("Esc",), "clear_selection", "Unselect all"),
     Key(("Enter", "o"), "open_current", "Open the job", "Enter  o"),
     Key(("e",), "edit_current", "Edit the job"),
+    Key(("c",), "compare_selected", "Compare the two selected jobs"),
     Key(("r",), "retry", "Retry now (Scheduled: add to queue)"),
     Key(("u",), "requeue", "Requeue unchanged"),
     Key(("K",), "kill", "Kill: move to Dead (asks first)"),
