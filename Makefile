@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run serve test bench bench-app system-deps qt-runtime node-client clean
+.PHONY: run serve test bench bench-app bench-browser system-deps qt-runtime node-client clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ test: $(STAMP) system-deps qt-runtime node-client
 
 bench: $(STAMP)
 	$(PY) -m bench $(ARGS)
+
+# The job browser at a million jobs: time to open, and to jump while scrolling.
+bench-browser: $(STAMP) qt-runtime
+	$(PY) -m bench.browser $(ARGS)
 
 # The desktop app under the same load: GUI stalls, and throughput against headless `serve`.
 bench-app: $(STAMP) qt-runtime

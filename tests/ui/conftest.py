@@ -21,6 +21,8 @@ from PySide6.QtCore import QSettings  # noqa: E402
 
 from faktory_desktop.config import Settings  # noqa: E402
 from faktory_desktop.ui.controller import ServerController  # noqa: E402
+from tests.fwp import RawClient  # noqa: E402
+from tests.ui.jobs_support import connect, release_widgets, top_level_widgets  # noqa: E402
 
 Runner = Callable[..., Any]
 
@@ -89,6 +91,28 @@ def wait_until(run) -> Callable[..., None]:
             raise AssertionError(message or "condition not met in time") from None
 
     return waiter
+
+
+@pytest.fixture
+def gui_widgets(request, qapp) -> Iterator[None]:
+    """Widgets as the app has them: closing a dialog does not quit, and unparented test widgets
+    are freed on the GUI thread (before the server stops), never by a collection that happens
+    to run on the server thread."""
+    before = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)
+    if "controller" in request.fixturenames:
+        request.getfixturevalue("controller")  # torn down after this fixture
+    existing = top_level_widgets(qapp)
+    yield
+    release_widgets(qapp, existing)
+    qapp.setQuitOnLastWindowClosed(before)
+
+
+@pytest.fixture
+def client(controller: ServerController) -> Iterator[RawClient]:
+    """A raw FWP producer connection to the controller's server."""
+    with connect(controller) as fwp:
+        yield fwp
 
 
 @pytest.fixture

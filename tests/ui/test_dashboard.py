@@ -33,13 +33,6 @@ def page(controller, poller, qtbot):
     return page
 
 
-@pytest.fixture
-def client(controller):
-    with RawClient("127.0.0.1", controller.port) as client:
-        assert client.hello() == b"+OK\r\n"
-        yield client
-
-
 def push(client: RawClient, queue: str = "default") -> str:
     jid = f"dashjob{next(_jids):04d}"
     assert client.push(job(jid, queue=queue)) == b"+OK\r\n"

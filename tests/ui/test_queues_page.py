@@ -13,33 +13,11 @@ from faktory_desktop.ui.poller import Poller
 from tests.ui.jobs_support import (
     answering,
     api,
-    connect,
     push,
     records,
-    release_widgets,
-    top_level_widgets,
 )
 
-
-@pytest.fixture(autouse=True)
-def gui_widgets(request, qapp):
-    """Widgets as the app has them: closing a dialog does not quit, and unparented test widgets
-    are freed on the GUI thread (before the server stops), never by a collection that happens
-    to run on the server thread."""
-    before = qapp.quitOnLastWindowClosed()
-    qapp.setQuitOnLastWindowClosed(False)
-    if "controller" in request.fixturenames:
-        request.getfixturevalue("controller")  # torn down after this fixture
-    existing = top_level_widgets(qapp)
-    yield
-    release_widgets(qapp, existing)
-    qapp.setQuitOnLastWindowClosed(before)
-
-
-@pytest.fixture
-def client(controller):
-    with connect(controller) as client:
-        yield client
+pytestmark = pytest.mark.usefixtures("gui_widgets")
 
 
 @pytest.fixture

@@ -8,25 +8,13 @@ import pytest
 from faktory_desktop.core.workers import WorkerState
 from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.workers_page import EMPTY_TEXT, WorkersPage
-from tests.ui.jobs_support import answering, api, connect, release_widgets, top_level_widgets
+from tests.ui.jobs_support import answering, api, connect
 
 QUIET = b'$17\r\n{"state":"quiet"}\r\n'
 TERMINATE = b'$21\r\n{"state":"terminate"}\r\n'
 
 
-@pytest.fixture(autouse=True)
-def gui_widgets(request, qapp):
-    """Widgets as the app has them: closing a dialog does not quit, and unparented test widgets
-    are freed on the GUI thread (before the server stops), never by a collection that happens
-    to run on the server thread."""
-    before = qapp.quitOnLastWindowClosed()
-    qapp.setQuitOnLastWindowClosed(False)
-    if "controller" in request.fixturenames:
-        request.getfixturevalue("controller")  # torn down after this fixture
-    existing = top_level_widgets(qapp)
-    yield
-    release_widgets(qapp, existing)
-    qapp.setQuitOnLastWindowClosed(before)
+pytestmark = pytest.mark.usefixtures("gui_widgets")
 
 
 @pytest.fixture

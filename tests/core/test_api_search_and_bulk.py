@@ -1,5 +1,5 @@
-"""The job browser's core, without Qt: ordered paging, counted searches, and bulk actions that
-touch exactly the matching entries."""
+"""The read model behind the job browsers, without Qt: ordered paging, counted searches, and
+bulk actions that touch exactly the matching entries."""
 
 from __future__ import annotations
 
