@@ -84,6 +84,7 @@ class DesktopApp:
         banner.startRequested.connect(lambda: self.spawn(self.controller.start()))
         banner.settingsRequested.connect(self.open_settings)
         banner.otherPortRequested.connect(lambda: self.open_settings(focus_port=True))
+        banner.copyUrlRequested.connect(self.tray.copy_url)
         self.window.closeRequested.connect(self.on_window_close)
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:

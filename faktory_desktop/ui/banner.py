@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from faktory_desktop.ui.status import AppState, Problem, ServerStatus
@@ -21,11 +21,13 @@ class StatusBanner(QWidget):
 
     startRequested = Signal()
     otherPortRequested = Signal()
+    copyUrlRequested = Signal()
     settingsRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statusBanner")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # paint the banner color
         self.title = QLabel()
         self.title.setObjectName("bannerTitle")
         self.hint = QLabel()
@@ -35,6 +37,8 @@ class StatusBanner(QWidget):
         self.detail.setObjectName("bannerDetail")
         self.start_button = QPushButton("Start server")
         self.port_button = QPushButton("Use another port")
+        self.copy_button = QPushButton("Copy its FAKTORY_URL")
+        self.copy_button.clicked.connect(self.copyUrlRequested)
         self.settings_button = QPushButton("Settings…")
         self.start_button.clicked.connect(self.startRequested)
         self.port_button.clicked.connect(self.otherPortRequested)
@@ -45,7 +49,8 @@ class StatusBanner(QWidget):
         text.addWidget(self.detail)
         buttons = QHBoxLayout()
         buttons.addStretch()
-        for button in (self.port_button, self.settings_button, self.start_button):
+        for button in (self.copy_button, self.port_button, self.settings_button,
+                       self.start_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -69,7 +74,9 @@ class StatusBanner(QWidget):
         stopped = status.state in (AppState.STOPPED, AppState.ERROR)
         self.start_button.setVisible(stopped)
         self.start_button.setText("Try again" if status.state is AppState.ERROR else "Start server")
-        self.port_button.setVisible(status.problem is Problem.PORT_IN_USE)
+        port_taken = status.problem in (Problem.PORT_IN_USE, Problem.FAKTORY_ON_PORT)
+        self.port_button.setVisible(port_taken)
+        self.copy_button.setVisible(status.problem is Problem.FAKTORY_ON_PORT)
         self.settings_button.setVisible(status.state is AppState.ERROR)
         self.setVisible(status.state is not AppState.RUNNING)
 

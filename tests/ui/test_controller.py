@@ -7,6 +7,7 @@ import signal
 import socket
 from dataclasses import replace
 
+from faktory_desktop.server.runtime import ServerThread
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.status import AppState, Problem
 from tests.fwp import RawClient
@@ -61,3 +62,15 @@ def test_stop_then_start_again(controller, run):
     assert controller.status.state is AppState.STOPPED and controller.api is None
     assert run(controller.start(), 60)
     assert controller.status.state is AppState.RUNNING
+
+
+def test_a_faktory_already_on_the_port_is_recognised(settings, run, tmp_path):
+    other = ServerThread(replace(settings, data_dir=tmp_path / "other-db"))
+    other.start()
+    try:
+        ctl = ServerController(replace(settings, port=other.runtime.port))
+        assert not run(ctl.start(), 60)
+        assert ctl.status.problem is Problem.FAKTORY_ON_PORT
+        assert "copy its FAKTORY_URL" in ctl.status.hint
+    finally:
+        other.stop()
