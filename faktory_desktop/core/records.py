@@ -7,6 +7,7 @@ underneath is never touched by mistake.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -141,9 +142,23 @@ class JobFilter:
             return False
         if self.text:
             needle = self.text.lower()
-            haystack = jsonc.dumps(record.args).decode() + " " + record.error
-            return needle in haystack.lower()
+            # The JSON finds numbers and structure (`"id":42`); the strings as decoded find text
+            # with quotes or backslashes in it, which JSON escapes.
+            parts = [jsonc.dumps(record.args).decode(), *_strings(record.args), record.error]
+            return any(needle in part.lower() for part in parts)
         return True
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside a JSON value, at any depth."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
 
 
 def _escape_glob(text: str) -> str:

@@ -64,8 +64,10 @@ def test_find_matches_counts_all_and_keeps_the_first_in_time_order(api, client):
 def test_text_filter_with_json_escapes_and_case(api, client):
     _fail(client, "T", ['say "hi"'], message="Ünïcode BOOM")
     _fail(client, "T", ["plain"], message="other")
-    # the args are searched as JSON text, where the quotes are escaped (records.JobFilter)
+    # text is found as typed, quotes included, and in the JSON form too (records.JobFilter)
+    assert api("find_matches", RETRIES, JobFilter(text='say "HI"'), 10).count == 1
     assert api("find_matches", RETRIES, JobFilter(text='say \\"HI'), 10).count == 1
+    assert api("find_matches", RETRIES, JobFilter(text='["plain"]'), 10).count == 1
     assert api("find_matches", RETRIES, JobFilter(text="ünïcode boom"), 10).count == 1
     assert api("find_matches", RETRIES, JobFilter(text="PLAIN"), 10).count == 1
     assert api("find_matches", RETRIES, JobFilter(text="RuntimeError: other"), 10).count == 1
