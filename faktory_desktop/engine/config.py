@@ -45,6 +45,9 @@ class EngineConfig:
     port: int = 0
     password: str | None = None
     log_level: str = "notice"
+    # Redis >= 7 and Valkey: exit on SIGTERM even when the final save fails (a data dir deleted
+    # under a crashed app), instead of lingering as an orphan. Redis 6.2 lacks the setting.
+    force_shutdown: bool = False
 
     @property
     def conf_path(self) -> Path:
@@ -73,15 +76,27 @@ def engine_log_level(level: str) -> str:
 
 
 def plan_config(
-    data_dir: Path, log_level: str = "info", platform: str = sys.platform
+    data_dir: Path, log_level: str = "info", platform: str = sys.platform,
+    version: tuple[str, str] | None = None,
 ) -> EngineConfig:
-    """Choose the listening side of the config for `platform` (a `sys.platform` value)."""
+    """Choose the listening side of the config for `platform` (a `sys.platform` value), and the
+    settings that depend on the engine's `version` (name, version)."""
     level = engine_log_level(log_level)
+    force = supports_forced_shutdown(version)
     if platform == "win32":
-        return EngineConfig(
-            data_dir, port=free_port(), password=secrets.token_urlsafe(32), log_level=level
-        )
-    return EngineConfig(data_dir, unix_path=socket_path_for(data_dir), log_level=level)
+        return EngineConfig(data_dir, port=free_port(), password=secrets.token_urlsafe(32),
+                            log_level=level, force_shutdown=force)
+    return EngineConfig(data_dir, unix_path=socket_path_for(data_dir), log_level=level,
+                        force_shutdown=force)
+
+
+def supports_forced_shutdown(version: tuple[str, str] | None) -> bool:
+    """`shutdown-on-sigterm` exists in Valkey and in Redis 7.0 and later."""
+    if version is None:
+        return False
+    name, number = version
+    major = number.split(".")[0]
+    return name == "valkey" or (major.isdigit() and int(major) >= 7)
 
 
 def socket_path_for(
@@ -145,6 +160,8 @@ def render_config(cfg: EngineConfig) -> str:
         "slowlog-log-slower-than 10000",
         "slowlog-max-len 128",
     ]
+    if cfg.force_shutdown:
+        lines += ["shutdown-on-sigterm force", "shutdown-on-sigint force"]
     return "\n".join(lines) + "\n"
 
 

@@ -185,7 +185,8 @@ class Engine:
 
     def _write_config(self) -> EngineConfig:
         # Planned once per Engine: the address stays the same across restarts.
-        cfg = self._cfg or plan_config(self._data_dir, self._log_level, self._platform)
+        cfg = self._cfg or plan_config(self._data_dir, self._log_level, self._platform,
+                                         self._version)
         write_config(cfg)
         return cfg
 

@@ -127,3 +127,11 @@ def test_private_dir_refuses_a_symlink(tmp_path: Path) -> None:
     (tmp_path / "link").symlink_to(tmp_path / "real")
     with pytest.raises(EngineError, match="not a directory"):
         ensure_private_dir(tmp_path / "link")
+
+
+def test_forced_shutdown_only_where_the_engine_knows_it(tmp_path):
+    valkey = render_config(plan_config(tmp_path, version=("valkey", "9.1.2")))
+    redis7 = render_config(plan_config(tmp_path, version=("redis", "7.0.15")))
+    redis6 = render_config(plan_config(tmp_path, version=("redis", "6.2.14")))
+    assert "shutdown-on-sigterm force" in valkey and "shutdown-on-sigterm force" in redis7
+    assert "shutdown-on-sigterm" not in redis6

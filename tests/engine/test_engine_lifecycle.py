@@ -213,3 +213,4 @@ async def test_foreign_engine_on_our_socket_is_refused(engine_binary: str, data_
     finally:
         foreign.kill()
         await foreign.wait()
+
