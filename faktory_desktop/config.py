@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import platformdirs
 
@@ -23,6 +24,7 @@ LOG_LEVELS = ("debug", "info", "warn", "error")
 SYSTEM_PASSWORD_FILE = Path("/etc/faktory/password")
 TLS_KEY_FILE = "private.key.pem"
 TLS_CERT_FILE = "public.cert.pem"
+MASK = "********"  # how a password shows where it must not be read
 
 
 class ConfigError(ValueError):
@@ -46,12 +48,23 @@ class Settings:
     max_connections: int = 2000
     toml: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    @property
-    def faktory_url(self) -> str:
+    def client_url(self, port: int | None = None, reveal_password: bool = True) -> str:
+        """The FAKTORY_URL a client on this computer uses: loopback for a wildcard bind, the
+        password URL-quoted (or masked), tcp+tls:// with TLS. `port`: the bound one, if known."""
         scheme = "tcp+tls" if self.tls_cert else "tcp"
-        auth = ":********@" if self.password else ""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{scheme}://{auth}{host}:{self.port}"
+        auth = ""
+        if self.password:
+            auth = f":{quote(self.password, safe='') if reveal_password else MASK}@"
+        return f"{scheme}://{auth}{connect_host(self.host)}:{port or self.port}"
+
+
+def connect_host(bind_host: str) -> str:
+    """The host a client on this computer uses: loopback for a wildcard bind, IPv6 bracketed."""
+    if bind_host in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    if bind_host == "::":
+        return "[::1]"
+    return f"[{bind_host}]" if ":" in bind_host else bind_host
 
 
 def default_data_dir() -> Path:

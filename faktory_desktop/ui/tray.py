@@ -16,13 +16,11 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from PySide6.QtCore import QObject, QSize, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
-from faktory_desktop.config import Settings
 from faktory_desktop.core.api import Snapshot
 from faktory_desktop.storage.store import STORAGE_ERRORS
 from faktory_desktop.ui.controller import ServerController, ServerNotRunning
@@ -83,15 +81,6 @@ def tooltip_text(status: ServerStatus, snapshot: Snapshot | None) -> str:
         if stats.dead:
             parts.append(f"{stats.dead:,} dead")
     return " · ".join(parts)
-
-
-def client_url(settings: Settings, port: int) -> str:
-    """The FAKTORY_URL a client on this machine can use, password included."""
-    scheme = "tcp+tls" if settings.tls_cert else "tcp"
-    auth = f":{quote(settings.password, safe='')}@" if settings.password else ""
-    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(settings.host, settings.host)
-    host = f"[{host}]" if ":" in host else host
-    return f"{scheme}://{auth}{host}:{port}"
 
 
 def open_folder(path: Path | str) -> bool:
@@ -344,6 +333,6 @@ class TrayIcon(QObject):
 
     def copy_url(self) -> str:
         """Put the server's FAKTORY_URL (actual port, password, TLS scheme) on the clipboard."""
-        url = client_url(self.controller.settings, self.controller.port)
+        url = self.controller.settings.client_url(self.controller.port)
         QGuiApplication.clipboard().setText(url)
         return url

@@ -125,7 +125,7 @@ def test_config_dir_pem_files_turn_tls_on(make_server, dial, cert_pair, tmp_path
     built = build_settings(flags, env={})
     assert built.tls_cert == config_dir / TLS_CERT_FILE
     assert built.tls_key == config_dir / TLS_KEY_FILE
-    assert built.faktory_url.startswith("tcp+tls://")
+    assert built.client_url().startswith("tcp+tls://")
     server = make_server(tls_cert=built.tls_cert, tls_key=built.tls_key)
     client = dial(server, tls=True)
     assert client.call("INFO").startswith(b"$")
@@ -138,7 +138,7 @@ def test_one_pem_file_alone_leaves_tls_off(cert_pair, tmp_path):
     shutil.copy(cert_pair[0], config_dir / TLS_CERT_FILE)
     built = build_settings({"config_dir": str(config_dir)}, env={})
     assert built.tls_cert is None and built.tls_key is None
-    assert built.faktory_url.startswith("tcp://")
+    assert built.client_url().startswith("tcp://")
 
 
 def _work(server, index: int, errors: list[BaseException]) -> None:

@@ -21,7 +21,6 @@ from faktory_desktop.ui.log_buffer import (
     uninstall_log_buffer,
 )
 from faktory_desktop.ui.server import ServerPage
-from faktory_desktop.ui.server.info import client_url
 from faktory_desktop.ui.server.page import ENGINE_LOG_TAB, SERVER_LOG_TAB, TRACE_TAB
 from faktory_desktop.ui.server.trace_model import REPLY, VERB, TraceModel
 from tests.fwp import RawClient, job
@@ -85,8 +84,8 @@ def test_password_is_shown_masked_but_copied_for_real(settings, logs, qtbot):
 
 def test_url_for_tls_and_wildcard_binds(settings, tmp_path):
     tls = replace(settings, host="0.0.0.0", tls_cert=tmp_path / "cert.pem")
-    assert client_url(tls, 7419) == "tcp+tls://127.0.0.1:7419"
-    assert client_url(replace(settings, host="::"), 7419) == "tcp://[::1]:7419"
+    assert tls.client_url(7419) == "tcp+tls://127.0.0.1:7419"
+    assert replace(settings, host="::").client_url(7419) == "tcp://[::1]:7419"
 
 
 def test_page_follows_the_server_stopping(page, controller, run):

@@ -20,7 +20,7 @@ from faktory_desktop.ui.poller import Poller
 from faktory_desktop.ui.preferences import Preferences, Theme
 from faktory_desktop.ui.status import AppState, Problem, ServerStatus
 from faktory_desktop.ui.theme import apply_theme
-from faktory_desktop.ui.tray import TRAY_HINT, TrayActions, TrayIcon, client_url, tooltip_text
+from faktory_desktop.ui.tray import TRAY_HINT, TrayActions, TrayIcon, tooltip_text
 from tests.conftest import new_jid
 from tests.fwp import RawClient, job
 
@@ -153,9 +153,9 @@ def test_copy_url_puts_the_real_url_on_the_clipboard(tray, controller):
 
 def test_client_url_has_password_tls_and_a_reachable_host(settings):
     secret = replace(settings, host="0.0.0.0", password="p@ss:word", tls_cert=Path("c.pem"))
-    assert client_url(secret, 7419) == "tcp+tls://:p%40ss%3Aword@127.0.0.1:7419"
-    assert client_url(replace(settings, host="::1"), 7420) == "tcp://[::1]:7420"
-    assert client_url(replace(settings, host="192.168.1.5"), 7421) == "tcp://192.168.1.5:7421"
+    assert secret.client_url(7419) == "tcp+tls://:p%40ss%3Aword@127.0.0.1:7419"
+    assert replace(settings, host="::1").client_url(7420) == "tcp://[::1]:7420"
+    assert replace(settings, host="192.168.1.5").client_url(7421) == "tcp://192.168.1.5:7421"
 
 
 def test_open_action_and_left_click_show_the_window(tray, window, app_double):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from urllib.parse import quote
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -16,7 +15,6 @@ from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.server.widgets import CopyField, ValueWithButton
 from faktory_desktop.ui.status import AppState
 
-MASK = "********"
 STATE_COLORS = {
     AppState.STOPPED: "#80868b",
     AppState.STARTING: "#1a73e8",
@@ -24,25 +22,6 @@ STATE_COLORS = {
     AppState.RESTARTING: "#e37400",
     AppState.ERROR: "#d93025",
 }
-
-
-def connect_host(bind_host: str) -> str:
-    """The host a client on this computer uses: loopback for a wildcard bind, IPv6 bracketed."""
-    if bind_host in ("", "0.0.0.0"):
-        return "127.0.0.1"
-    if bind_host == "::":
-        return "[::1]"
-    return f"[{bind_host}]" if ":" in bind_host else bind_host
-
-
-def client_url(settings: Settings, port: int, reveal_password: bool = True) -> str:
-    """The FAKTORY_URL a client uses to reach this server (tcp+tls:// with TLS)."""
-    scheme = "tcp+tls" if settings.tls_cert else "tcp"
-    auth = ""
-    if settings.password:
-        secret = quote(settings.password, safe="") if reveal_password else MASK
-        auth = f":{secret}@"
-    return f"{scheme}://{auth}{connect_host(settings.host)}:{port}"
 
 
 def is_loopback(host: str) -> bool:
@@ -107,8 +86,8 @@ class StatusSection(QGroupBox):
         status = ctl.status
         color = STATE_COLORS[status.state]
         self.state.setText(f'<span style="color:{color}">●</span>&nbsp; {status.title}')
-        self.url.set_value(client_url(settings, port, reveal_password=False),
-                           client_url(settings, port) if port else "")
+        self.url.set_value(settings.client_url(port, reveal_password=False),
+                           settings.client_url(port) if port else "")
         self.listening.setText(listening_text(settings, port, ctl.running))
         self.password.setText(password_text(settings))
         self.data_dir.set_text(str(self.data_path()))
