@@ -81,7 +81,7 @@ class JobEditorDialog(QDialog):
         layout.addLayout(self._buttons(kind))
         self.form.validityChanged.connect(lambda _valid: self._update_buttons())
         self._update_buttons()
-        self.tasks.spawn(self._load_queue_names())
+        self.tasks.spawn(self.form.load_queue_names(self.controller))
 
     def _heading(self, record: JobRecord) -> QLabel:
         label = QLabel(f"Edit {record.display_type}")
@@ -132,15 +132,6 @@ class JobEditorDialog(QDialog):
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self._update_buttons()
-
-    async def _load_queue_names(self) -> None:
-        try:
-            queues = await call_api(self.controller, lambda api: api.queues())
-        except Exception as exc:
-            if failure_text(exc) is None:
-                raise
-            return
-        self.form.set_queue_names([q.name for q in queues])
 
     async def save(self, enqueue: bool = False) -> JobRecord | None:
         """Save the edit (and enqueue the job now); the saved record, or None if nothing was."""

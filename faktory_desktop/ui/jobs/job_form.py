@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 
 from faktory_desktop.core import job as jobs
 from faktory_desktop.core.timefmt import NS, format_ns, now_ns, parse_ns
+from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs import humanize
-from faktory_desktop.ui.jobs.feedback import MessageLine
+from faktory_desktop.ui.jobs.feedback import MessageLine, call_api, failure_text
 from faktory_desktop.ui.jobs.json_view import JsonEdit, ParseError, compact, parse, pretty
 
 FIELDS = ("jobtype", "queue", "args", "at", "retry", "reserve_for", "custom")
@@ -196,6 +197,16 @@ class JobForm(QWidget):
             text.textChanged.connect(self.revalidate)
         for spin in (self.retry, self.reserve_for):
             spin.valueChanged.connect(self.revalidate)
+
+    async def load_queue_names(self, controller: ServerController) -> None:
+        """Offer the server's queue names for completion; a stopped server offers none."""
+        try:
+            queues = await call_api(controller, lambda api: api.queues())
+        except Exception as exc:
+            if failure_text(exc) is None:
+                raise
+            return
+        self.set_queue_names([q.name for q in queues])
 
     def set_queue_names(self, names: list[str]) -> None:
         self.queue.setCompleter(QCompleter(sorted(names), self.queue))

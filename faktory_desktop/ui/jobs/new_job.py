@@ -99,7 +99,7 @@ class NewJobDialog(QDialog):
         self.form.validityChanged.connect(self.push_button.setEnabled)
         self.push_button.setEnabled(self.form.valid)
         self._fill_templates(load_templates())
-        self.tasks.spawn(self._load_queue_names())
+        self.tasks.spawn(self.form.load_queue_names(self.controller))
 
     def _buttons(self) -> QHBoxLayout:
         self.push_button = QPushButton("Push")
@@ -130,15 +130,6 @@ class NewJobDialog(QDialog):
         self.form.jobtype.setText(template.jobtype)
         self.form.queue.setText(template.queue)
         self.form.args.setPlainText(json.dumps(args, indent=2) if error is None else template.args)
-
-    async def _load_queue_names(self) -> None:
-        try:
-            queues = await call_api(self.controller, lambda api: api.queues())
-        except Exception as exc:
-            if failure_text(exc) is None:
-                raise
-            return
-        self.form.set_queue_names([q.name for q in queues])
 
     async def push(self) -> str | None:
         """Push the job the form describes; its jid, or None when it was refused."""

@@ -11,9 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -26,49 +24,29 @@ from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs.badges import BADGES_ROLE
 from faktory_desktop.ui.jobs.feedback import Tasks, call_api, failure_text
 from faktory_desktop.ui.jobs.humanize import count, span
-from faktory_desktop.ui.jobs.table_page import SORT_ROLE, TablePage
+from faktory_desktop.ui.jobs.table_page import (
+    ALIGN_RIGHT,
+    SORT_ROLE,
+    Index,
+    SummaryTableModel,
+    TablePage,
+)
 from faktory_desktop.ui.poller import Poller
 
-Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Queue", "Size", "Latency", "Status")
 EMPTY_TEXT = "No queues yet. A queue appears here when a client pushes a job to it."
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 FAILED = object()  # what `_call` returns after it has reported a failed call
 
 
-class QueueTableModel(QAbstractTableModel):
+class QueueTableModel(SummaryTableModel):
     """Rows of QueueSummary; an update with the same queues changes values in place."""
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[QueueSummary] = []
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section in (1, 2):
-            return _RIGHT
-        return None
+        super().__init__(COLUMNS, numeric=(1, 2), parent=parent)
 
     def set_queues(self, queues: list[QueueSummary]) -> bool:
         """Show these queues; True when the set of rows changed (selection must be restored)."""
-        if [q.name for q in queues] == [q.name for q in self.rows]:
-            self.rows = list(queues)
-            if self.rows:
-                last = self.index(len(self.rows) - 1, len(COLUMNS) - 1)
-                self.dataChanged.emit(self.index(0, 0), last)
-            return False
-        self.beginResetModel()
-        self.rows = list(queues)
-        self.endResetModel()
-        return True
+        return self.replace_rows(queues, key=lambda q: q.name)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -81,7 +59,7 @@ class QueueTableModel(QAbstractTableModel):
         if role == BADGES_ROLE and column == 3 and queue.paused:
             return [("paused", "amber")]
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (1, 2):
-            return _RIGHT
+            return ALIGN_RIGHT
         if role == Qt.ItemDataRole.ToolTipRole:
             return _tooltip(queue, column)
         return None

@@ -8,13 +8,16 @@ so a right-click offers what the buttons offer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QAbstractTableModel,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
@@ -33,6 +36,48 @@ from PySide6.QtWidgets import (
 
 from faktory_desktop.ui.jobs.badges import BadgeDelegate
 from faktory_desktop.ui.jobs.feedback import MessageLine
+
+Index = QModelIndex | QPersistentModelIndex
+ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+class SummaryTableModel(QAbstractTableModel):
+    """Rows of summaries (queues, workers) under fixed column titles. An update that keeps the
+    same rows changes values in place, so the view keeps its selection and scroll position."""
+
+    def __init__(self, columns: Sequence[str], numeric: Sequence[int] = (),
+                 parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = tuple(columns)
+        self.numeric = frozenset(numeric)
+        self.rows: list[Any] = []
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in self.numeric:
+            return ALIGN_RIGHT
+        return None
+
+    def replace_rows(self, rows: Sequence[Any], key: Callable[[Any], Hashable]) -> bool:
+        """Show these rows; True when the set of rows changed (the selection must be restored)."""
+        if [key(r) for r in rows] == [key(r) for r in self.rows]:
+            self.rows = list(rows)
+            if self.rows:
+                last = self.index(len(self.rows) - 1, len(self.columns) - 1)
+                self.dataChanged.emit(self.index(0, 0), last)
+            return False
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+        return True
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 

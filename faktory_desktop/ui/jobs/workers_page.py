@@ -11,9 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
 )
@@ -28,9 +25,14 @@ from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.badges import BADGES_ROLE
 from faktory_desktop.ui.jobs.feedback import Tasks, call_api, failure_text, tone
-from faktory_desktop.ui.jobs.table_page import SORT_ROLE, TablePage
+from faktory_desktop.ui.jobs.table_page import (
+    ALIGN_RIGHT,
+    SORT_ROLE,
+    Index,
+    SummaryTableModel,
+    TablePage,
+)
 
-Index = QModelIndex | QPersistentModelIndex
 REFRESH_MS = 2000
 LATE_BEAT_S = 30
 COLUMNS = ("Worker", "Host", "PID", "Labels", "Started", "Last beat", "State", "RSS", "Busy")
@@ -38,45 +40,20 @@ EMPTY_TEXT = ("No worker processes are connected. Workers appear here when they 
               "a wid.")
 STATE_BADGES = {WorkerState.RUNNING: "green", WorkerState.QUIET: "amber",
                 WorkerState.TERMINATE: "red"}
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _NUMERIC = (2, 7, 8)
 
 
-class WorkerTableModel(QAbstractTableModel):
+class WorkerTableModel(SummaryTableModel):
     """Rows of WorkerSummary; relative times are computed against the time of the last read."""
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[WorkerSummary] = []
+        super().__init__(COLUMNS, numeric=_NUMERIC, parent=parent)
         self.now = now_ns()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section in _NUMERIC:
-            return _RIGHT
-        return None
 
     def set_workers(self, workers: list[WorkerSummary], now: int) -> bool:
         """Show these workers; True when the set of rows changed."""
         self.now = now
-        if [w.wid for w in workers] == [w.wid for w in self.rows]:
-            self.rows = list(workers)
-            if self.rows:
-                last = self.index(len(self.rows) - 1, len(COLUMNS) - 1)
-                self.dataChanged.emit(self.index(0, 0), last)
-            return False
-        self.beginResetModel()
-        self.rows = list(workers)
-        self.endResetModel()
-        return True
+        return self.replace_rows(workers, key=lambda w: w.wid)
 
     def late(self, worker: WorkerSummary) -> bool:
         return (self.now - worker.last_beat_ns) / NS > LATE_BEAT_S
@@ -94,7 +71,7 @@ class WorkerTableModel(QAbstractTableModel):
         if role == BADGES_ROLE:
             return self._badges(worker, column)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC:
-            return _RIGHT
+            return ALIGN_RIGHT
         if role == Qt.ItemDataRole.ForegroundRole and column == 5 and self.late(worker):
             return tone("red", self._palette())
         if role == Qt.ItemDataRole.ToolTipRole:
