@@ -25,9 +25,6 @@ from collections import deque
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from redis.exceptions import ConnectionError as ColdConnectionError
-from redis.exceptions import TimeoutError as ColdTimeoutError
-
 from faktory_desktop.core import jsonc
 from faktory_desktop.core.job import JobError
 from faktory_desktop.core.manager import JobNotFound
@@ -37,7 +34,8 @@ from faktory_desktop.core.workers import UnknownWorker, Worker
 from faktory_desktop.protocol import Closed, Command, FWPConnection, Identified, Request
 from faktory_desktop.protocol.replies import OK, error
 from faktory_desktop.server.commands import HANDLERS, CommandError, unknown_command
-from faktory_desktop.storage.multiplexer import EngineUnavailable, ReplyError
+from faktory_desktop.storage.multiplexer import ReplyError
+from faktory_desktop.storage.store import ENGINE_UNREACHABLE
 
 if TYPE_CHECKING:
     from faktory_desktop.core.service import CoreService
@@ -324,7 +322,7 @@ class Session(asyncio.Protocol):
             return await handler(self, command.args)
         except CLIENT_ERRORS as exc:
             return error(str(exc))
-        except (EngineUnavailable, ColdConnectionError, ColdTimeoutError) as exc:
+        except ENGINE_UNREACHABLE as exc:
             # the hot path (multiplexer) or the cold one (redis-py: INFO, QUEUE, MUTATE) while
             # the engine restarts: the same retryable answer, and no traceback in the log
             return error(f"the storage engine is unavailable, try again: {exc}")

@@ -15,12 +15,19 @@ from importlib import resources
 from typing import Any
 
 import redis.asyncio as aioredis
+import redis.exceptions as redis_errors
 
 from faktory_desktop.engine.address import EngineAddress
 from faktory_desktop.storage import keys
 from faktory_desktop.storage.multiplexer import EngineUnavailable, Multiplexer, ReplyError
 
 SCAN_COUNT = 100
+
+# What a storage call raises when the engine cannot be reached (down, restarting): on either
+# connection, the hot path's or redis-py's. A command can be retried once it is back.
+ENGINE_UNREACHABLE: tuple[type[Exception], ...] = (
+    EngineUnavailable, redis_errors.ConnectionError, redis_errors.TimeoutError,
+)
 
 # What a storage call raises while the engine is down or restarting: callers that can wait for
 # the next try (polls, the UI) catch these and nothing else.
