@@ -321,7 +321,7 @@ class FaktoryAPI:
         The job keeps its place: a queue position, or its set's score (a scheduled job moves to
         its new `at`). If the original is gone (fetched, retried), nothing is written.
         """
-        payload = _validated(edited)
+        payload = jobs.validate_edit(edited)
         source = record.source
         if source.kind is Kind.QUEUE:
             if not await self.store.replace_in_queue(source.queue, record.payload, payload):
@@ -381,18 +381,6 @@ def _by_source(records: Sequence[JobRecord]) -> list[tuple[Source, list[JobRecor
     for record in records:
         groups.setdefault(record.source, []).append(record)
     return list(groups.items())
-
-
-def _validated(edited: dict[str, Any]) -> bytes:
-    job = jobs.parse_job(edited)
-    jobs.validate(job)
-    jobs.check_queue_name(job.get("queue") or "default")
-    if job.get("at"):
-        try:
-            parse_ns(job["at"])
-        except ValueError as exc:
-            raise jobs.JobError(f"invalid timestamp for 'at': {exc}") from None
-    return jobs.canonical(job)
 
 
 def _score_after_edit(record: JobRecord, edited: dict[str, Any]) -> float:

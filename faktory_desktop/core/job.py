@@ -200,3 +200,17 @@ def reenqueue(payload: bytes, now_ns: int) -> tuple[str, bytes]:
 def score_of(ns: int) -> float:
     """A sorted-set score: float epoch seconds, as Faktory stores them."""
     return ns / NS
+
+
+def validate_edit(edited: dict[str, Any]) -> bytes:
+    """An edited job, checked as PUSH checks a job (queue name and `at` included, wherever the
+    job will live); its canonical bytes. Raises JobError with the message a user reads."""
+    job = parse_job(edited)
+    validate(job)
+    check_queue_name(job.get("queue") or "default")
+    if job.get("at"):
+        try:
+            parse_ns(job["at"])
+        except ValueError as exc:
+            raise JobError(f"invalid timestamp for 'at': {exc}") from None
+    return canonical(job)

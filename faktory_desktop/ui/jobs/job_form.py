@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from faktory_desktop.core import job as jobs
-from faktory_desktop.core.timefmt import NS, format_ns, now_ns, parse_ns
+from faktory_desktop.core.timefmt import NS, format_ns, now_ns
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.feedback import MessageLine, call_api, failure_text
@@ -78,15 +78,7 @@ def apply_fields(base: dict[str, Any], values: dict[str, Any],
 def job_error(job: dict[str, Any]) -> FieldError | None:
     """The core's verdict on a job, as the API's `save` gives it; None when it is valid."""
     try:
-        checked = jobs.parse_job(job)
-        jobs.validate(checked)
-        jobs.check_queue_name(checked.get("queue") or "default")
-        if checked.get("at"):
-            try:
-                parse_ns(checked["at"])
-            except ValueError as exc:
-                raise jobs.JobError(f"invalid timestamp for 'at': {exc}") from None
-        jobs.canonical(checked)
+        jobs.validate_edit(job)
     except jobs.JobError as exc:
         return FieldError(_field_of(str(exc)), str(exc))
     except (TypeError, ValueError) as exc:  # e.g. an integer too big for JSON storage
