@@ -47,6 +47,7 @@ class RunConfig:
     reference_requests: int = 100_000
     profile: Path | None = None
     keep_dir: bool = False
+    settle_s: float = 0.0  # wait this long after the server is up before the load starts
 
 
 @dataclass(slots=True)
@@ -207,6 +208,7 @@ def run_once(cfg: RunConfig, log: Any = print) -> RunResult:
             refs.append(run_reference(server.engine_target, cfg.reference_requests))
         workers = _Workers(_plans(cfg, server.host, server.port))
         workers.expect("ready", 60)
+        time.sleep(cfg.settle_s)
         if cfg.profile is not None:
             spy = PySpy(server.pid, cfg.profile)
             spy.start()

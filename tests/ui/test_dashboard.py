@@ -153,20 +153,44 @@ def test_window_sizes_change_the_x_range_shown(page, controller, run):
     for n in range(700):  # 700 s of samples, one a second
         now[0] += 1
         page.on_snapshot(replace(base, stats=replace(base.stats, processed=n)))
-    end = now[0]
-    times = page.throughput.curves["processed"].getOriginalDataset()[0]
-    assert page.throughput.x_range() == pytest.approx((end - 60, end))
-    assert times[0] >= end - 60 and times[-1] == end
+    ago = page.throughput.curves["processed"].getOriginalDataset()[0]
+    assert page.throughput.x_range() == pytest.approx((-60, 0))
+    assert ago[0] >= -60 and ago[-1] == 0
     page.window_picker.select(600)
     assert page.window_seconds == 600
-    times = page.throughput.curves["processed"].getOriginalDataset()[0]
-    assert page.throughput.x_range() == pytest.approx((end - 600, end))
-    assert times[0] == end - 600 and len(times) == 601
+    ago = page.throughput.curves["processed"].getOriginalDataset()[0]
+    assert page.throughput.x_range() == pytest.approx((-600, 0))
+    assert ago[0] == -600 and len(ago) == 601
     page.set_window(3600)
-    times = page.busy.curves["busy"].getOriginalDataset()[0]
-    assert page.busy.x_range() == pytest.approx((end - 3600, end))
-    assert len(times) == 700  # all there is
+    ago = page.busy.curves["busy"].getOriginalDataset()[0]
+    assert page.busy.x_range() == pytest.approx((-3600, 0))
+    assert len(ago) == 700  # all there is
     assert np.nanmax(ys(page.throughput, "processed")) == 1.0
+
+
+def test_axes_stay_still_while_samples_flow_in(page, controller, run):
+    """A new sample moves the data, not the axes: their drawing is kept (the GUI's main cost)."""
+    base = run(controller.call(controller.api.snapshot()))
+    now = [1_700_000_000.0]
+    page.clock = lambda: now[0]
+
+    def sample(processed: int) -> None:
+        now[0] += 1
+        page.on_snapshot(replace(base, stats=replace(base.stats, processed=processed)))
+
+    for n in range(0, 400, 40):  # a steady 40 jobs/s
+        sample(n)
+    axes = [page.throughput.plot.getPlotItem().getAxis(side) for side in ("bottom", "left")]
+    ranges = [tuple(axis.range) for axis in axes]
+    labels = [axes[0].tickStrings(values, 1.0, spacing)
+              for spacing, values in axes[0].tickValues(-60, 0, 600)]
+    sample(400)
+    sample(442)  # 42 jobs/s: still under the same round top (50)
+    assert [tuple(axis.range) for axis in axes] == ranges
+    assert labels[0][-1] == "now" and labels[0][0].endswith(" s")
+    sample(442 + 139)  # a burst: the y axis grows to a round number above it
+    assert axes[1].range[1] == pytest.approx(150.0)
+    assert tuple(axes[0].range) == ranges[0]
 
 
 def test_hidden_page_records_but_does_not_redraw(page, poller, client, wait_until):

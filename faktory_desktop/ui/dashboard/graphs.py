@@ -1,27 +1,44 @@
-"""Live graphs: a titled pyqtgraph plot over a local-time axis, with one curve per series.
+"""Live graphs: a titled pyqtgraph plot over seconds-before-now, with one curve per series.
 
 Curves are created once per series name and then only fed with `setData`; a series that
 disappears (a removed queue) has its curve removed. The x range is the chosen window ending at
-the newest sample, so data flows in from the right; the y range starts at zero and fits the
-visible curves. Mouse panning and zooming are off: the view is live and would snap back anyway.
+the newest sample (x = 0), so data flows in from the right while the axes stay still; the y range
+starts at zero and rises in "nice" steps to fit the visible curves. A range that does not change
+lets pyqtgraph keep both axes as drawn, and the axes are cached as pixmaps, so a tick repaints
+little more than the curves. Mouse panning and zooming are off: the view is live.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
-from faktory_desktop.ui.dashboard.axes import CountAxis
+from faktory_desktop.ui.dashboard.axes import CountAxis, RecentAxis
 from faktory_desktop.ui.dashboard.series import Window
 from faktory_desktop.ui.dashboard.theme import style_plot
 
 AXIS_WIDTH = 52  # the same left-axis width everywhere keeps stacked plots aligned
 FLOOR_PX = 8  # the y range starts this far below zero: a line at zero clears the axis, and the
 #               "0" label fits (pyqtgraph drops labels that would stick out of the plot)
+NICE_TOPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+HEADROOM = 1.05  # the highest value stays at least this far below the top
+
+
+def nice_top(value: float) -> float:
+    """The smallest "nice" number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^n) >= value, min 1.
+
+    A y range that only moves in these steps stays the same for most ticks, and its top label
+    is a round number.
+    """
+    if not value > 1.0:
+        return 1.0
+    scale = 10.0 ** math.floor(math.log10(value))
+    return scale * next(n for n in NICE_TOPS if n * scale >= value * (1 - 1e-12))
 
 
 def floor_fraction(height: float) -> float:
@@ -42,6 +59,9 @@ def make_plot(bottom: pg.AxisItem, left: pg.AxisItem | None = None) -> pg.PlotWi
     left.setWidth(AXIS_WIDTH)
     left.enableAutoSIPrefix(False)
     item.getViewBox().setDefaultPadding(0.0)
+    for axis in (left, item.getAxis("bottom")):
+        # Drawn once into a pixmap, and again only when its range or size changes.
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     return plot
 
 
@@ -55,8 +75,7 @@ class LiveGraph(QWidget):
         self._color_of = color_of
         self.title = QLabel(title)
         self.title.setTextFormat(Qt.TextFormat.RichText)
-        self.plot = make_plot(pg.DateAxisItem(orientation="bottom"),
-                              CountAxis() if counts else None)
+        self.plot = make_plot(RecentAxis(), CountAxis() if counts else None)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self._hidden: set[str] = set()
         layout = QVBoxLayout(self)
@@ -69,15 +88,13 @@ class LiveGraph(QWidget):
     def show_window(self, window: Window, span: float) -> None:
         """Plot `window` (the newest `span` seconds): one setData per curve, nothing rebuilt."""
         self._sync_curves(window.series)
-        # Copies: the window views the ring buffers, which the next sample writes into.
-        times = np.array(window.times)
+        # Seconds before the newest sample; a new array, as the window views the ring buffers.
+        ago = np.asarray(window.times) - (window.end or 0.0)
         for name, values in window.series.items():
-            self.curves[name].setData(times, np.array(values))
-        top = self._y_top(window)
-        end = window.end
-        x_range = None if end is None else (end - span, end)
+            self.curves[name].setData(ago, np.array(values))
+        top = nice_top(self._highest(window) * HEADROOM)
         view = self.plot.getPlotItem().getViewBox()
-        view.setRange(xRange=x_range, yRange=(-floor_fraction(view.height()) * top, top),
+        view.setRange(xRange=(-span, 0), yRange=(-floor_fraction(view.height()) * top, top),
                       padding=0)
 
     def set_visible(self, name: str, visible: bool) -> None:
@@ -118,10 +135,10 @@ class LiveGraph(QWidget):
         curve.setVisible(name not in self._hidden)
         return curve
 
-    def _y_top(self, window: Window) -> float:
-        """Zero to a little above the highest visible value; at least 1 so a flat line shows."""
+    def _highest(self, window: Window) -> float:
+        """The highest value of the visible curves in the window (0 when there is none)."""
         top = 0.0
         for name, values in window.series.items():
             if name not in self._hidden and len(values) and not np.isnan(values).all():
                 top = max(top, float(np.nanmax(values)))
-        return max(1.0, top * 1.12)
+        return top

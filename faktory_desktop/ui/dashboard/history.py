@@ -59,6 +59,8 @@ class HistoryPanel(QWidget):
         self._timer.start()
         self.picker.changed.connect(lambda _days: self.refresh())
         controller.statusChanged.connect(self._on_status)  # a method: gone with the panel
+        inflight = self._inflight  # not self: the slot runs after the widget is gone
+        self.destroyed.connect(lambda: [task.cancel() for task in inflight.values()])
         self._build()
         style_plot(self.plot, self.palette())
 
