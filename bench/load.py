@@ -234,7 +234,8 @@ async def _connect_all(plan: LoadPlan) -> tuple[list[FWPClient], list[FWPClient]
                                                    list[FWPClient]]:
     async def one(role: str, index: int) -> FWPClient:
         wid = None if role == "producer" else _wid(role, index)
-        return await connect(plan.host, plan.port, wid=wid, password=plan.password)
+        return await connect(plan.host, plan.port, wid=wid, password=plan.password,
+                             labels=("bench",))
 
     sem = asyncio.Semaphore(32)
 
