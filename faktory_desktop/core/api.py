@@ -51,8 +51,8 @@ class Stats:
 class QueueSummary:
     name: str
     size: int
-    latency_s: float
-    paused: bool
+    latency_s: float  # NaN when the server does not say (an attached server without LATENCY)
+    paused: bool | None  # None when the server does not say (an attached server)
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class Snapshot:
 
     stats: Stats
     queues: list[QueueSummary]
-    busy_workers: int
+    busy_workers: int | None  # None when the server does not say (an attached server)
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,8 @@ class DesktopApp:
         banner = self.window.banner
         self.controller.statusChanged.connect(self.window.show_status)
         banner.startRequested.connect(lambda: self.spawn(self.controller.start()))
+        banner.attachRequested.connect(lambda: self.spawn(self.controller.attach()))
+        banner.stopRequested.connect(lambda: self.spawn(self.controller.stop()))
         banner.settingsRequested.connect(self.open_settings)
         banner.otherPortRequested.connect(lambda: self.open_settings(focus_port=True))
         banner.copyUrlRequested.connect(self.tray.copy_url)

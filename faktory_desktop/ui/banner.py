@@ -12,6 +12,7 @@ COLORS = {
     AppState.STARTING: ("#1a73e8", "#e8f0fe"),
     AppState.RUNNING: ("#188038", "#e6f4ea"),
     AppState.RESTARTING: ("#b06000", "#fef7e0"),
+    AppState.ATTACHED: ("#1a73e8", "#e8f0fe"),
     AppState.ERROR: ("#c5221f", "#fce8e6"),
 }
 
@@ -20,6 +21,8 @@ class StatusBanner(QWidget):
     """Shown whenever the server is not simply running; hidden while all is well."""
 
     startRequested = Signal()
+    attachRequested = Signal()
+    stopRequested = Signal()
     otherPortRequested = Signal()
     copyUrlRequested = Signal()
     settingsRequested = Signal()
@@ -36,11 +39,17 @@ class StatusBanner(QWidget):
         self.detail.setWordWrap(True)
         self.detail.setObjectName("bannerDetail")
         self.start_button = QPushButton("Start server")
+        self.attach_button = QPushButton("Watch it here")
+        self.attach_button.setToolTip("Attach: show that server's numbers in this window, "
+                                      "without running a server of this app's own")
+        self.stop_button = QPushButton("Stop watching")
         self.port_button = QPushButton("Use another port")
         self.copy_button = QPushButton("Copy its FAKTORY_URL")
         self.copy_button.clicked.connect(self.copyUrlRequested)
         self.settings_button = QPushButton("Settings…")
         self.start_button.clicked.connect(self.startRequested)
+        self.attach_button.clicked.connect(self.attachRequested)
+        self.stop_button.clicked.connect(self.stopRequested)
         self.port_button.clicked.connect(self.otherPortRequested)
         self.settings_button.clicked.connect(self.settingsRequested)
         text = QVBoxLayout()
@@ -50,7 +59,7 @@ class StatusBanner(QWidget):
         buttons = QHBoxLayout()
         buttons.addStretch()
         for button in (self.copy_button, self.port_button, self.settings_button,
-                       self.start_button):
+                       self.stop_button, self.start_button, self.attach_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -74,9 +83,12 @@ class StatusBanner(QWidget):
         stopped = status.state in (AppState.STOPPED, AppState.ERROR)
         self.start_button.setVisible(stopped)
         self.start_button.setText("Try again" if status.state is AppState.ERROR else "Start server")
-        port_taken = status.problem in (Problem.PORT_IN_USE, Problem.FAKTORY_ON_PORT)
-        self.port_button.setVisible(port_taken)
-        self.copy_button.setVisible(status.problem is Problem.FAKTORY_ON_PORT)
+        attached = status.state is AppState.ATTACHED
+        faktory_there = attached or status.problem is Problem.FAKTORY_ON_PORT
+        self.port_button.setVisible(faktory_there or status.problem is Problem.PORT_IN_USE)
+        self.copy_button.setVisible(faktory_there)
+        self.attach_button.setVisible(status.problem is Problem.FAKTORY_ON_PORT)
+        self.stop_button.setVisible(attached)
         self.settings_button.setVisible(status.state is AppState.ERROR)
         self.setVisible(status.state is not AppState.RUNNING)
 
@@ -87,4 +99,8 @@ def _state_hint(state: AppState) -> str:
         AppState.STARTING: "Starting the storage engine and opening the Faktory port…",
         AppState.RESTARTING: "The storage engine crashed and is being restarted. Clients get "
                              "errors for a moment; no acknowledged job is lost.",
+        AppState.ATTACHED: "A Faktory server was already running on this port, so this window "
+                           "shows its numbers and runs no server of its own. Browsing and "
+                           "changing its jobs needs this app's own server: use another port "
+                           "for it, or stop the other one.",
     }.get(state, "")

@@ -4,6 +4,10 @@ The server lives on its own asyncio loop in a worker thread (`ServerThread`), so
 delays a FETCH. Everything here runs on the GUI thread: waits for the server thread are awaited
 through futures on the GUI's qasync loop, never blocked on, and engine events from the server
 thread reach the GUI as queued Qt signals.
+
+When another Faktory already holds the port, the app can attach to it instead: it then watches
+that server over FWP (`RemoteFaktory`, on the GUI loop) and runs no server of its own. The live
+views ask `snapshot()` and `pause_all()` and need not know which of the two they are showing.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from faktory_desktop.config import ConfigError, Settings
-from faktory_desktop.core.api import FaktoryAPI
+from faktory_desktop.client.fwp import FWPError, PasswordRequired
+from faktory_desktop.client.remote import RemoteFaktory
+from faktory_desktop.config import ConfigError, Settings, connect_host
+from faktory_desktop.core.api import FaktoryAPI, Snapshot
 from faktory_desktop.engine import DataDirInUse, EngineError, EngineNotFound, EngineState
 from faktory_desktop.server.listener import PortInUse
 from faktory_desktop.server.runtime import ServerThread
@@ -26,8 +32,13 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+NOT_RUNNING = "The server is not running; start it and try again."
+NOT_OURS = ("This needs the app's own server, and the app is watching another Faktory server. "
+            "Choose another port in Settings to run its own beside it.")
+
+
 class ServerNotRunning(RuntimeError):
-    pass
+    """There is no server of ours to call; the message says so in the user's words."""
 
 
 def problem_of(exc: BaseException) -> Problem:
@@ -42,12 +53,16 @@ def problem_of(exc: BaseException) -> Problem:
     return Problem.OTHER
 
 
+def dial_host(settings: Settings) -> str:
+    """The address to connect to for a server bound where `settings` say (no URL brackets)."""
+    return connect_host(settings.host).strip("[]")
+
+
 async def faktory_answers(settings: Settings, timeout: float = 1.0) -> bool:
     """Whether what holds our port is a Faktory server: it greets with `+HI`."""
-    host = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host
     try:
         reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(host, settings.port), timeout)
+            asyncio.open_connection(dial_host(settings), settings.port), timeout)
     except (OSError, TimeoutError):
         return False
     try:
@@ -69,11 +84,17 @@ class ServerController(QObject):
         self.status = ServerStatus(AppState.STOPPED)
         self.thread: ServerThread | None = None
         self.api: FaktoryAPI | None = None
+        self.remote: RemoteFaktory | None = None  # the server watched while attached
         self._engineState.connect(self._on_engine_state)
 
     @property
     def running(self) -> bool:
+        """Whether this app's own server runs (attached to another one does not count)."""
         return self.status.state in (AppState.RUNNING, AppState.RESTARTING)
+
+    @property
+    def attached(self) -> bool:
+        return self.remote is not None
 
     @property
     def port(self) -> int:
@@ -83,6 +104,7 @@ class ServerController(QObject):
         """Start the server; returns whether it runs. Failures become an ERROR status."""
         if self.thread is not None:
             return self.running
+        self._detach()
         self._set(ServerStatus(AppState.STARTING))
         thread = ServerThread(self.settings, on_engine_state=self._engineState.emit)
         self.thread = thread
@@ -107,6 +129,9 @@ class ServerController(QObject):
         return True
 
     async def stop(self) -> None:
+        """Stop the server (or stop watching the one attached to)."""
+        if self._detach():
+            self._set(ServerStatus(AppState.STOPPED))
         thread = self.thread
         if thread is None:
             return
@@ -118,13 +143,83 @@ class ServerController(QObject):
         await self.stop()
         return await self.start()
 
+    async def attach(self) -> bool:
+        """Watch the Faktory server that holds our port, instead of running our own."""
+        if self.thread is not None or self.remote is not None:
+            return self.attached
+        settings = self.settings
+        try:
+            remote = await RemoteFaktory.connect(dial_host(settings), settings.port,
+                                                 settings.password)
+            await remote.snapshot()
+        except PasswordRequired:
+            detail = ("It asks for a password: set the same password in Settings, "
+                      "then attach again.")
+        except (FWPError, OSError, TimeoutError) as exc:
+            detail = f"Could not attach to it: {exc}"
+        else:
+            self.remote = remote
+            self._set(ServerStatus(AppState.ATTACHED, detail=self.watched_text()))
+            log.info("attached to the Faktory server at %s", self.watched_text())
+            return True
+        self._set(ServerStatus(AppState.ERROR, Problem.FAKTORY_ON_PORT, detail))
+        return False
+
+    def watched_text(self) -> str:
+        """ "Faktory 1.9.1 at 127.0.0.1:7419" for the server attached to."""
+        remote = self.remote
+        if remote is None:
+            return ""
+        version = f"Faktory {remote.server.version}" if remote.server else "Faktory"
+        return f"{version} at {remote.host}:{remote.port}"
+
+    async def snapshot(self) -> Snapshot:
+        """The numbers of the server shown: our own, or the one attached to.
+
+        Raises ServerNotRunning when there is neither (or the watched one just went away).
+        """
+        remote = self.remote
+        if remote is None:
+            if self.api is None:
+                raise self.not_running()
+            return await self.call(self.api.snapshot())
+        try:
+            return await remote.snapshot()
+        except (FWPError, OSError) as exc:
+            if self.remote is remote:
+                self._detach()
+                self._set(ServerStatus(AppState.ERROR, Problem.WATCH_LOST, str(exc)))
+            raise ServerNotRunning(str(exc)) from exc
+
+    async def pause_all(self, paused: bool) -> None:
+        """Pause (or resume) every queue of the server shown, as `QUEUE PAUSE *` does."""
+        if self.remote is not None:
+            try:
+                await (self.remote.pause_all() if paused else self.remote.resume_all())
+            except (FWPError, OSError) as exc:
+                raise ServerNotRunning(str(exc)) from exc
+            return
+        if self.api is None:
+            raise self.not_running()
+        await self.call(self.api.pause(["*"]) if paused else self.api.resume(["*"]))
+
+    def not_running(self) -> ServerNotRunning:
+        return ServerNotRunning(NOT_OURS if self.attached else NOT_RUNNING)
+
     async def call(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run a core coroutine on the server's loop and await its result here."""
         thread = self.thread
         if thread is None or not self.running:
             coro.close()
-            raise ServerNotRunning("the server is not running")
+            raise self.not_running()
         return await asyncio.wrap_future(thread.submit(coro))  # type: ignore[arg-type]
+
+    def _detach(self) -> bool:
+        """Stop watching the attached server, if any; whether there was one."""
+        remote, self.remote = self.remote, None
+        if remote is not None:
+            remote.close()
+        return remote is not None
 
     async def _join(self, thread: ServerThread) -> None:
         await asyncio.get_running_loop().run_in_executor(None, thread.stop)

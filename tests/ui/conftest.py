@@ -11,6 +11,7 @@ import asyncio
 import gc
 import os
 from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import replace
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -20,7 +21,9 @@ import qasync  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
 from faktory_desktop.config import Settings  # noqa: E402
+from faktory_desktop.ui.app import DesktopApp  # noqa: E402
 from faktory_desktop.ui.controller import ServerController  # noqa: E402
+from faktory_desktop.ui.preferences import Preferences  # noqa: E402
 from tests.fwp import RawClient  # noqa: E402
 from tests.ui.jobs_support import connect, release_widgets, top_level_widgets  # noqa: E402
 
@@ -122,3 +125,29 @@ def controller(settings: Settings, run: Runner) -> Iterator[ServerController]:
     assert run(ctl.start(), 60), ctl.status
     yield ctl
     run(ctl.stop(), 60)
+
+
+def _shut_down(desktop: DesktopApp, run) -> None:
+    """What Quit does, without ending the test's event loop."""
+    desktop.poller.stop()
+    if desktop.controller.thread is not None or desktop.controller.attached:
+        run(desktop.controller.stop(), 60)
+    desktop.tray.hide()
+    desktop.window.quit_on_close = True
+    desktop.window.close()
+    desktop.window.deleteLater()
+
+
+@pytest.fixture
+def make_app(qapp, qloop, settings, run):
+    made: list[DesktopApp] = []
+
+    def make(prefs: Preferences | None = None, **overrides: Any) -> DesktopApp:
+        """An app on the test's settings, with `overrides` (e.g. port=...)."""
+        made.append(DesktopApp(qapp, replace(settings, **overrides), prefs or Preferences(),
+                               cli_flags={}))
+        return made[-1]
+
+    yield make
+    for desktop in made:
+        _shut_down(desktop, run)

@@ -6,34 +6,9 @@ from __future__ import annotations
 import psutil
 import pytest
 
-from faktory_desktop.ui.app import DesktopApp
 from faktory_desktop.ui.preferences import Preferences
 from faktory_desktop.ui.status import AppState
 from tests.fwp import RawClient
-
-
-def _shut_down(desktop: DesktopApp, run) -> None:
-    """What Quit does, without ending the test's event loop."""
-    desktop.poller.stop()
-    if desktop.controller.thread is not None:
-        run(desktop.controller.stop(), 60)
-    desktop.tray.hide()
-    desktop.window.quit_on_close = True
-    desktop.window.close()
-    desktop.window.deleteLater()
-
-
-@pytest.fixture
-def make_app(qapp, qloop, settings, run):
-    made: list[DesktopApp] = []
-
-    def make(prefs: Preferences | None = None) -> DesktopApp:
-        made.append(DesktopApp(qapp, settings, prefs or Preferences(), cli_flags={}))
-        return made[-1]
-
-    yield make
-    for desktop in made:
-        _shut_down(desktop, run)
 
 
 @pytest.fixture

@@ -34,6 +34,10 @@ BAR = 0.38  # each of a day's two bars, in days; the pair leaves a gap between d
 Row = tuple[date, int, int]  # (local date, processed, failed)
 
 
+NOT_REPORTED = ("Daily history is kept by this app's own server; "
+                "the server being watched does not report it.")
+
+
 class HistoryPanel(QWidget):
     """A header (title, legend, span picker, totals) over a bar graph."""
 
@@ -70,6 +74,10 @@ class HistoryPanel(QWidget):
 
     def refresh(self) -> None:
         """Fetch the current span now, unless that same fetch is already under way."""
+        if self.controller.attached:
+            self.show_history([])
+            self.summary.setText(NOT_REPORTED)
+            return
         api = self.controller.api
         days = self.days
         if api is None or not self.controller.running or days in self._inflight:

@@ -43,7 +43,6 @@ from faktory_desktop.ui.poller import Poller
 from faktory_desktop.ui.status import AppState, ServerStatus
 
 WINDOWS = (("1 min", 60), ("10 min", 600), ("1 h", 3600))
-LIVE_STATES = (AppState.RUNNING, AppState.RESTARTING)
 WAITING = "Waiting for the server…"
 
 
@@ -137,7 +136,7 @@ class DashboardPage(QWidget):
 
     def on_snapshot(self, snap: Snapshot) -> None:
         """Record one poll; draw it only if the page is on screen."""
-        if not self.controller.running:
+        if not self.controller.status.live:
             return  # a poll that finished after the server stopped
         stats = snap.stats
         self.series.record(self.clock(), stats.processed, stats.failed, snap.busy_workers,
@@ -167,7 +166,7 @@ class DashboardPage(QWidget):
 
     def _on_status(self, status: ServerStatus) -> None:
         self.placeholder.show_status(status)
-        if status.state in LIVE_STATES:
+        if status.live:
             return
         if self.latest is not None:
             self.series.gap(self.clock())

@@ -169,11 +169,11 @@ class LiveSeries:
     def timelines(self) -> tuple[Timeline, ...]:
         return (self.rates, self.busy, self.sizes, self.latency)
 
-    def record(self, t: float, processed: int, failed: int, busy_workers: int,
+    def record(self, t: float, processed: int, failed: int, busy_workers: int | None,
                queues: Iterable[QueuePoint]) -> None:
         rates = self._meter.update(t, (processed, failed))
         self.rates.append(t, dict(zip(self.RATES, rates or (NAN, NAN), strict=True)))
-        self.busy.append(t, {"busy": float(busy_workers)})
+        self.busy.append(t, {"busy": NAN if busy_workers is None else float(busy_workers)})
         points = list(queues)
         self.sizes.append(t, {q.name: float(q.size) for q in points})
         self.latency.append(t, {q.name: q.latency_s for q in points})

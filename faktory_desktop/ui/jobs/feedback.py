@@ -47,15 +47,13 @@ async def call_api(controller: ServerController,
     """`make(api)` run on the server thread; ServerNotRunning when there is no server."""
     api = controller.api
     if api is None:
-        raise ServerNotRunning("the server is not running")
+        raise controller.not_running()
     return await controller.call(make(api))
 
 
 def failure_text(exc: BaseException) -> str | None:
     """What to tell the user about an exception from `call_api`; None: not an expected one."""
-    if isinstance(exc, ServerNotRunning):
-        return "The server is not running; start it and try again."
-    if isinstance(exc, JobError):
+    if isinstance(exc, ServerNotRunning | JobError):
         return str(exc)
     if isinstance(exc, STORAGE_ERRORS):
         return f"The storage engine did not answer ({exc}); try again in a moment."

@@ -8,6 +8,7 @@ the app shows that queue's job browser.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import (
@@ -71,13 +72,15 @@ def _display(queue: QueueSummary, column: int) -> str:
     if column == 1:
         return f"{queue.size:,}"
     if column == 2:
-        return span(queue.latency_s) if queue.size else "–"
-    return "paused" if queue.paused else "active"
+        return span(queue.latency_s) if queue.size and not math.isnan(queue.latency_s) else "–"
+    return {True: "paused", False: "active", None: "–"}[queue.paused]
 
 
 def _tooltip(queue: QueueSummary, column: int) -> str | None:
-    if column == 2 and queue.size:
+    if column == 2 and queue.size and not math.isnan(queue.latency_s):
         return f"The oldest job in {queue.name} has waited {span(queue.latency_s)}"
+    if column == 3 and queue.paused is None:
+        return "The server does not say whether this queue is paused"
     if column == 3:
         return ("Paused: workers fetch nothing from this queue; pushes still land in it"
                 if queue.paused else "Active: workers fetch from this queue")
@@ -145,6 +148,8 @@ class QueuesPage(TablePage):
 
     async def refresh(self) -> None:
         """Read the queues now (instead of waiting for the next snapshot)."""
+        if self.controller.attached:
+            return  # the poller's snapshots show the watched server's queues
         queues = await self._call(lambda api: api.queues())
         if queues is not FAILED:
             self.show_queues(queues)

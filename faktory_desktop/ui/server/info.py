@@ -3,6 +3,7 @@ listens, whether it needs a password, and where its data lives."""
 
 from __future__ import annotations
 
+import html
 import ipaddress
 from pathlib import Path
 
@@ -20,6 +21,7 @@ STATE_COLORS = {
     AppState.STARTING: "#1a73e8",
     AppState.RUNNING: "#1e8e3e",
     AppState.RESTARTING: "#e37400",
+    AppState.ATTACHED: "#1a73e8",
     AppState.ERROR: "#d93025",
 }
 
@@ -85,7 +87,8 @@ class StatusSection(QGroupBox):
         settings, port = ctl.settings, ctl.port
         status = ctl.status
         color = STATE_COLORS[status.state]
-        self.state.setText(f'<span style="color:{color}">●</span>&nbsp; {status.title}')
+        watched = f" — {html.escape(status.detail)}" if status.state is AppState.ATTACHED else ""
+        self.state.setText(f'<span style="color:{color}">●</span>&nbsp; {status.title}{watched}')
         self.url.set_value(settings.client_url(port, reveal_password=False),
                            settings.client_url(port) if port else "")
         self.listening.setText(listening_text(settings, port, ctl.running))

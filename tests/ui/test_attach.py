@@ -1,0 +1,133 @@
+"""Attach mode: another Faktory already holds the port, and the app watches it instead.
+
+The other server is a real one (our server on its own thread and data folder); the app reads it
+over FWP only, as it would a Faktory it did not start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from faktory_desktop.server.runtime import ServerThread
+from faktory_desktop.ui.controller import NOT_OURS
+from faktory_desktop.ui.dashboard.history import NOT_REPORTED
+from faktory_desktop.ui.jobs.feedback import call_api, failure_text
+from faktory_desktop.ui.status import AppState, Problem
+from faktory_desktop.ui.tray import TrayState
+from tests.fwp import RawClient, job
+
+
+@pytest.fixture
+def make_other(settings, tmp_path):
+    """Other Faktory servers, each with its own data folder."""
+    started: list[ServerThread] = []
+
+    def start(**overrides) -> ServerThread:
+        thread = ServerThread(replace(settings, data_dir=tmp_path / f"other-{len(started)}",
+                                      **overrides))
+        thread.start()
+        started.append(thread)
+        return thread
+
+    yield start
+    for thread in started:
+        thread.stop()
+
+
+def push(port: int, jid: str, queue: str = "default") -> None:
+    with RawClient("127.0.0.1", port) as client:
+        assert client.hello() == b"+OK\r\n"
+        assert client.push(job(jid, queue=queue)) == b"+OK\r\n"
+
+
+def start_on_taken_port(make_app, wait_until, port: int, **overrides):
+    desktop = make_app(port=port, **overrides)
+    desktop.start()
+    wait_until(lambda: desktop.controller.status.problem is Problem.FAKTORY_ON_PORT, 60,
+               message=f"status: {desktop.controller.status}")
+    return desktop
+
+
+def test_attach_shows_the_other_servers_numbers(make_app, make_other, wait_until, run):
+    other = make_other()
+    port = other.runtime.port
+    push(port, "attached-job-1", queue="mail")
+    desktop = start_on_taken_port(make_app, wait_until, port)
+    banner = desktop.window.banner
+    assert not banner.attach_button.isHidden() and banner.stop_button.isHidden()
+
+    banner.attach_button.click()
+    wait_until(lambda: desktop.controller.status.state is AppState.ATTACHED, 10,
+               message=f"status: {desktop.controller.status}")
+    assert desktop.controller.thread is None  # no server of its own
+    assert f"127.0.0.1:{port}" in desktop.controller.status.detail
+    assert not banner.stop_button.isHidden() and banner.attach_button.isHidden()
+
+    push(port, "attached-job-2", queue="mail")
+    dashboard = desktop.window.pages.widget(0)
+    wait_until(lambda: dashboard.cards.text("enqueued") == "2", 10,
+               message=f"enqueued card: {dashboard.cards.text('enqueued')}")
+    wait_until(lambda: "mail" in dashboard.sizes.curves)
+    assert dashboard.history.summary.text() == NOT_REPORTED
+    tray = desktop.tray
+    wait_until(lambda: "2 enqueued" in tray.tray.toolTip(), message=tray.tray.toolTip())
+    assert tray.state is TrayState.IDLE
+
+    # Pause all from the tray reaches the other server, over FWP.
+    assert tray.pause_action.isEnabled()
+    tray.pause_action.trigger()
+    wait_until(lambda: other.runtime.core.manager.paused == {"mail"},
+               message=f"paused: {other.runtime.core.manager.paused}")
+
+    # The job screens say why they cannot act, instead of "start the server".
+    with pytest.raises(Exception) as failure:
+        run(call_api(desktop.controller, lambda api: api.queues()))
+    assert failure_text(failure.value) == NOT_OURS
+
+
+def test_when_the_watched_server_stops_the_app_can_start_its_own(
+        make_app, make_other, wait_until):
+    other = make_other()
+    port = other.runtime.port
+    desktop = start_on_taken_port(make_app, wait_until, port)
+    desktop.window.banner.attach_button.click()
+    wait_until(lambda: desktop.controller.status.state is AppState.ATTACHED)
+
+    other.stop()
+    wait_until(lambda: desktop.controller.status.problem is Problem.WATCH_LOST, 10,
+               message=f"status: {desktop.controller.status}")
+    assert not desktop.controller.attached
+    desktop.window.banner.start_button.click()  # "Try again": the port is free now
+    wait_until(lambda: desktop.controller.status.state is AppState.RUNNING, 60,
+               message=f"status: {desktop.controller.status}")
+    assert desktop.controller.port == port
+    push(port, "now-our-own-job")
+
+
+def test_attach_needs_the_other_servers_password(make_app, make_other, wait_until):
+    other = make_other(password="sesame")
+    port = other.runtime.port
+    desktop = start_on_taken_port(make_app, wait_until, port)
+    desktop.window.banner.attach_button.click()
+    wait_until(lambda: "password" in desktop.controller.status.detail, 10,
+               message=f"status: {desktop.controller.status}")
+    assert desktop.controller.status.problem is Problem.FAKTORY_ON_PORT
+
+    with_password = start_on_taken_port(make_app, wait_until, port, password="sesame")
+    with_password.window.banner.attach_button.click()
+    wait_until(lambda: with_password.controller.status.state is AppState.ATTACHED, 10,
+               message=f"status: {with_password.controller.status}")
+
+
+def test_stop_watching_returns_to_stopped(make_app, make_other, wait_until):
+    other = make_other()
+    desktop = start_on_taken_port(make_app, wait_until, other.runtime.port)
+    desktop.window.banner.attach_button.click()
+    wait_until(lambda: desktop.controller.status.state is AppState.ATTACHED)
+    assert desktop.tray.stop_action.text() == "Stop Watching"
+    desktop.window.banner.stop_button.click()
+    wait_until(lambda: desktop.controller.status.state is AppState.STOPPED)
+    assert not desktop.controller.attached
+    assert desktop.tray.state is TrayState.STOPPED
