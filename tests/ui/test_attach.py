@@ -13,6 +13,7 @@ import pytest
 from faktory_desktop.server.runtime import ServerThread
 from faktory_desktop.ui.controller import NOT_OURS
 from faktory_desktop.ui.dashboard.history import NOT_REPORTED
+from faktory_desktop.ui.dashboard.page import NOT_SAID
 from faktory_desktop.ui.jobs.feedback import call_api, failure_text
 from faktory_desktop.ui.status import AppState, Problem
 from faktory_desktop.ui.tray import TrayState
@@ -71,6 +72,7 @@ def test_attach_shows_the_other_servers_numbers(make_app, make_other, wait_until
                message=f"enqueued card: {dashboard.cards.text('enqueued')}")
     wait_until(lambda: "mail" in dashboard.sizes.curves)
     assert dashboard.history.summary.text() == NOT_REPORTED
+    assert dashboard.history.plot.isHidden() and NOT_SAID in dashboard.busy.title.text()
     tray = desktop.tray
     wait_until(lambda: "2 enqueued" in tray.tray.toolTip(), message=tray.tray.toolTip())
     assert tray.state is TrayState.IDLE
@@ -80,6 +82,11 @@ def test_attach_shows_the_other_servers_numbers(make_app, make_other, wait_until
     tray.pause_action.trigger()
     wait_until(lambda: other.runtime.core.manager.paused == {"mail"},
                message=f"paused: {other.runtime.core.manager.paused}")
+
+    # So does Resume all on the Queues page.
+    run(desktop.jobs.queues.pause_all(False))
+    assert other.runtime.core.manager.paused == set()
+    assert desktop.jobs.queues.message.text() == "Resumed every queue."
 
     # The job screens say why they cannot act, instead of "start the server".
     with pytest.raises(Exception) as failure:

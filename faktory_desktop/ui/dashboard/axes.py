@@ -13,11 +13,13 @@ import math
 from datetime import date
 
 import pyqtgraph as pg
+from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont, QFontMetrics
 
 DAY_STEPS = (1, 2, 7, 14, 28)
 RECENT_STEPS = (5, 10, 15, 30, 60, 120, 300, 600, 900, 1800)  # seconds between labels
 MINUS = "\u2212"
+EDGE_LABEL_PX = 24  # how far an end label may reach past the plot (it is centred on its tick)
 
 
 class CountAxis(pg.AxisItem):
@@ -58,6 +60,14 @@ class RecentAxis(pg.AxisItem):
     def __init__(self, **kwargs: object) -> None:
         super().__init__("bottom", **kwargs)
         self.enableAutoSIPrefix(False)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        """Room for the end labels ("−60 s", "now"), centred on the plot's edges.
+
+        pyqtgraph drops a label that does not fit in this rect, and with the grid on it leaves
+        no room past the edges (its `hideOverlappingLabels` margin applies only without a grid).
+        """
+        return super().boundingRect().adjusted(-EDGE_LABEL_PX, 0, EDGE_LABEL_PX, 0)
 
     def tickValues(self, minVal: float, maxVal: float,  # noqa: N802, N803 - pyqtgraph's names
                    size: float) -> list[tuple[float, list[float]]]:

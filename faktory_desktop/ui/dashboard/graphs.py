@@ -18,7 +18,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
-from faktory_desktop.ui.dashboard.axes import CountAxis, RecentAxis
+from faktory_desktop.ui.dashboard.axes import EDGE_LABEL_PX, CountAxis, RecentAxis
 from faktory_desktop.ui.dashboard.series import Window
 from faktory_desktop.ui.dashboard.theme import style_plot
 
@@ -76,6 +76,8 @@ class LiveGraph(QWidget):
         self.title = QLabel(title)
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.plot = make_plot(RecentAxis(), CountAxis() if counts else None)
+        # Room on the right for the "now" label, which is centred on the plot's right edge.
+        self.plot.getPlotItem().layout.setContentsMargins(1, 1, EDGE_LABEL_PX // 2 + 2, 1)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self._hidden: set[str] = set()
         layout = QVBoxLayout(self)

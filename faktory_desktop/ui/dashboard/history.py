@@ -74,7 +74,9 @@ class HistoryPanel(QWidget):
 
     def refresh(self) -> None:
         """Fetch the current span now, unless that same fetch is already under way."""
-        if self.controller.attached:
+        attached = self.controller.attached
+        self.plot.setVisible(not attached)
+        if attached:
             self.show_history([])
             self.summary.setText(NOT_REPORTED)
             return

@@ -44,6 +44,8 @@ from faktory_desktop.ui.status import AppState, ServerStatus
 
 WINDOWS = (("1 min", 60), ("10 min", 600), ("1 h", 3600))
 WAITING = "Waiting for the server…"
+BUSY_TITLE = "<b>Busy workers</b>"
+NOT_SAID = " (not reported by the server being watched)"
 
 
 def _key(color: str) -> str:
@@ -106,7 +108,7 @@ class DashboardPage(QWidget):
             f"<b>Jobs per second</b> &nbsp; {_key(PROCESSED_COLOR)} processed"
             f" &nbsp; {_key(FAILED_COLOR)} failed",
             {"processed": PROCESSED_COLOR, "failed": FAILED_COLOR}.__getitem__)
-        self.busy = LiveGraph("<b>Busy workers</b>", lambda _name: BUSY_COLOR, counts=True)
+        self.busy = LiveGraph(BUSY_TITLE, lambda _name: BUSY_COLOR, counts=True)
         self.sizes = LiveGraph("<b>Queue size</b> (jobs)", self.colors.__getitem__, counts=True)
         self.latency = LiveGraph("<b>Queue latency</b> (s)", self.colors.__getitem__)
         self.throughput.setToolTip("Jobs acknowledged and failed per second")
@@ -166,6 +168,7 @@ class DashboardPage(QWidget):
 
     def _on_status(self, status: ServerStatus) -> None:
         self.placeholder.show_status(status)
+        self.busy.title.setText(BUSY_TITLE + (NOT_SAID if self.controller.attached else ""))
         if status.live:
             return
         if self.latest is not None:

@@ -9,6 +9,7 @@ the app shows that queue's job browser.
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -198,10 +199,8 @@ class QueuesPage(TablePage):
             self.message.show_success(f"{verb} {_names(names)}.")
 
     async def pause_all(self, pause: bool) -> None:
-        if pause:
-            done = await self._call(lambda api: api.pause(["*"]), refresh=True)
-        else:
-            done = await self._call(lambda api: api.resume(["*"]), refresh=True)
+        """Every queue, of this app's server or of the one it watches."""
+        done = await self._attempt(self.controller.pause_all(pause), refresh=True)
         if done is not FAILED:
             self.message.show_success("Paused every queue." if pause else "Resumed every queue.")
 
@@ -239,8 +238,12 @@ class QueuesPage(TablePage):
 
     async def _call(self, make: Any, refresh: bool = False) -> Any:
         """The API's answer; FAILED (after saying why) when the call failed."""
+        return await self._attempt(call_api(self.controller, make), refresh)
+
+    async def _attempt(self, call: Awaitable[Any], refresh: bool = False) -> Any:
+        """`call`'s result; FAILED (after saying why) when it failed."""
         try:
-            result = await call_api(self.controller, make)
+            result = await call
         except Exception as exc:
             text = failure_text(exc)
             if text is None:
