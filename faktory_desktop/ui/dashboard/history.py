@@ -76,6 +76,7 @@ class HistoryPanel(QWidget):
         """Fetch the current span now, unless that same fetch is already under way."""
         attached = self.controller.attached
         self.plot.setVisible(not attached)
+        self.picker.setVisible(not attached)
         if attached:
             self.show_history([])
             self.summary.setText(NOT_REPORTED)
@@ -158,3 +159,4 @@ class HistoryPanel(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.summary)
         layout.addWidget(self.plot, 1)
+        layout.addStretch(0)  # keeps the summary under the title while the plot is hidden
