@@ -53,6 +53,12 @@ def problem_of(exc: BaseException) -> Problem:
     return Problem.OTHER
 
 
+def _attach_failure(exc: BaseException) -> str:
+    if isinstance(exc, PasswordRequired):
+        return "It asks for a password: set the same password in Settings, then attach again."
+    return f"Could not attach to it: {exc}"
+
+
 def dial_host(settings: Settings) -> str:
     """The address to connect to for a server bound where `settings` say (no URL brackets)."""
     return connect_host(settings.host).strip("[]")
@@ -148,15 +154,15 @@ class ServerController(QObject):
         if self.thread is not None or self.remote is not None:
             return self.attached
         settings = self.settings
+        remote = None
         try:
             remote = await RemoteFaktory.connect(dial_host(settings), settings.port,
                                                  settings.password)
-            await remote.snapshot()
-        except PasswordRequired:
-            detail = ("It asks for a password: set the same password in Settings, "
-                      "then attach again.")
+            await remote.snapshot()  # it answers INFO, not just the greeting
         except (FWPError, OSError, TimeoutError) as exc:
-            detail = f"Could not attach to it: {exc}"
+            if remote is not None:
+                remote.close()
+            detail = _attach_failure(exc)
         else:
             self.remote = remote
             self._set(ServerStatus(AppState.ATTACHED, detail=self.watched_text()))
