@@ -6,11 +6,8 @@ over FWP only, as it would a Faktory it did not start.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
-from faktory_desktop.server.runtime import ServerThread
 from faktory_desktop.ui.controller import NOT_OURS
 from faktory_desktop.ui.dashboard.history import NOT_REPORTED
 from faktory_desktop.ui.dashboard.page import NOT_SAID
@@ -18,23 +15,6 @@ from faktory_desktop.ui.jobs.feedback import call_api, failure_text
 from faktory_desktop.ui.status import AppState, Problem
 from faktory_desktop.ui.tray import TrayState
 from tests.fwp import RawClient, job
-
-
-@pytest.fixture
-def make_other(settings, tmp_path):
-    """Other Faktory servers, each with its own data folder."""
-    started: list[ServerThread] = []
-
-    def start(**overrides) -> ServerThread:
-        thread = ServerThread(replace(settings, data_dir=tmp_path / f"other-{len(started)}",
-                                      **overrides))
-        thread.start()
-        started.append(thread)
-        return thread
-
-    yield start
-    for thread in started:
-        thread.stop()
 
 
 def push(port: int, jid: str, queue: str = "default") -> None:
@@ -51,8 +31,8 @@ def start_on_taken_port(make_app, wait_until, port: int, **overrides):
     return desktop
 
 
-def test_attach_shows_the_other_servers_numbers(make_app, make_other, wait_until, run):
-    other = make_other()
+def test_attach_shows_the_other_servers_numbers(make_app, make_server, tmp_path, wait_until, run):
+    other = make_server(data_dir=tmp_path / "other")
     port = other.runtime.port
     push(port, "attached-job-1", queue="mail")
     desktop = start_on_taken_port(make_app, wait_until, port)
@@ -95,8 +75,8 @@ def test_attach_shows_the_other_servers_numbers(make_app, make_other, wait_until
 
 
 def test_when_the_watched_server_stops_the_app_can_start_its_own(
-        make_app, make_other, wait_until):
-    other = make_other()
+        make_app, make_server, tmp_path, wait_until):
+    other = make_server(data_dir=tmp_path / "other")
     port = other.runtime.port
     desktop = start_on_taken_port(make_app, wait_until, port)
     desktop.window.banner.attach_button.click()
@@ -113,8 +93,8 @@ def test_when_the_watched_server_stops_the_app_can_start_its_own(
     push(port, "now-our-own-job")
 
 
-def test_attach_needs_the_other_servers_password(make_app, make_other, wait_until):
-    other = make_other(password="sesame")
+def test_attach_needs_the_other_servers_password(make_app, make_server, tmp_path, wait_until):
+    other = make_server(data_dir=tmp_path / "other", password="sesame")
     port = other.runtime.port
     desktop = start_on_taken_port(make_app, wait_until, port)
     desktop.window.banner.attach_button.click()
@@ -128,8 +108,8 @@ def test_attach_needs_the_other_servers_password(make_app, make_other, wait_unti
                message=f"status: {with_password.controller.status}")
 
 
-def test_stop_watching_returns_to_stopped(make_app, make_other, wait_until):
-    other = make_other()
+def test_stop_watching_returns_to_stopped(make_app, make_server, tmp_path, wait_until):
+    other = make_server(data_dir=tmp_path / "other")
     desktop = start_on_taken_port(make_app, wait_until, other.runtime.port)
     desktop.window.banner.attach_button.click()
     wait_until(lambda: desktop.controller.status.state is AppState.ATTACHED)
