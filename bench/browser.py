@@ -177,8 +177,8 @@ async def main(count: int, jumps_n: int) -> int:
             return 1
         try:
             start = time.perf_counter()
-            assert ctl.thread is not None and ctl.thread.runtime.core is not None
-            await ctl.call(load(ctl.thread.runtime.core.store, count))
+            assert ctl.server_thread is not None and ctl.server_thread.runtime.core is not None
+            await ctl.call(load(ctl.server_thread.runtime.core.store, count))
             print(f"loaded {count:,} jobs into a queue and {count:,} into Retries in "
                   f"{time.perf_counter() - start:.1f} s")
             ok = await measure(ctl, QUEUE, count, jumps_n)

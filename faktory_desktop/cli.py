@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+from typing import NoReturn
 
 from faktory_desktop import FAKTORY_COMPAT_VERSION, __version__, logs
 from faktory_desktop.config import ENVIRONMENTS, LOG_LEVELS, ConfigError, Settings, build_settings
@@ -25,7 +26,7 @@ EXIT_FAILURE = 1
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
+    def error(self, message: str) -> NoReturn:  # one line, exit 2
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 

@@ -11,10 +11,8 @@ LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING,
 
 
 class FaktoryFormatter(logging.Formatter):
-    converter = time.gmtime
-
     def format(self, record: logging.LogRecord) -> str:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created))
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
         line = f"{record.levelname[0]} {stamp}.{int(record.msecs):03d}Z {record.getMessage()}"
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)

@@ -48,11 +48,11 @@ class FaktoryServer:
         context = server_context(self.config)
         # The handshake deadline (P-12) must also cover the TLS handshake, which runs before the
         # session exists; asyncio's default would hold a silent client for 60 s.
-        tls_timeout = {"ssl_handshake_timeout": HANDSHAKE_TIMEOUT_S} if context else {}
         try:
             self._server = await loop.create_server(
                 lambda: Session(self), self.config.host, self.config.port,
-                ssl=context, reuse_address=True, backlog=1024, **tls_timeout,
+                ssl=context, reuse_address=True, backlog=1024,
+                ssl_handshake_timeout=HANDSHAKE_TIMEOUT_S if context else None,
             )
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:

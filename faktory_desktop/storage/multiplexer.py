@@ -158,6 +158,7 @@ class Multiplexer:
             _, proto = await loop.create_unix_connection(factory, addr.unix_path)
         else:
             ssl = True if addr.tls else None
+            assert addr.host is not None and addr.port is not None  # a TCP address has both
             _, proto = await loop.create_connection(factory, addr.host, addr.port, ssl=ssl)
         self._protocol = proto
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Sequence
 from enum import StrEnum
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as aioredis
 import redis.exceptions as redis_errors
@@ -156,7 +156,8 @@ class Store:
     # -- sorted sets --------------------------------------------------------------------------
 
     async def due(self, source: SortedSet, max_score: float, limit: int) -> list[bytes]:
-        return await self.cold.zrangebyscore(source.value, "-inf", max_score, start=0, num=limit)
+        return _bytes(await self.cold.zrangebyscore(source.value, "-inf", max_score, start=0,
+                                                    num=limit))
 
     async def remove(self, source: SortedSet, members: Iterable[bytes]) -> int:
         members = list(members)
@@ -185,23 +186,24 @@ class Store:
             yield member, score
 
     async def by_score(self, source: SortedSet, score: float) -> list[bytes]:
-        return await self.cold.zrangebyscore(source.value, score, score)
+        return _bytes(await self.cold.zrangebyscore(source.value, score, score))
 
     async def range(
         self, source: SortedSet, start: int, stop: int, desc: bool = False
     ) -> list[tuple[bytes, float]]:
-        return await self.cold.zrange(source.value, start, stop, desc=desc, withscores=True)
+        entries = await self.cold.zrange(source.value, start, stop, desc=desc, withscores=True)
+        return cast(list[tuple[bytes, float]], entries)
 
     async def all_members(self, source: SortedSet) -> list[bytes]:
-        return await self.cold.zrange(source.value, 0, -1)
+        return _bytes(await self.cold.zrange(source.value, 0, -1))
 
     # -- queues -----------------------------------------------------------------------------
 
     async def known_queues(self) -> set[str]:
-        return {q.decode() for q in await self.cold.smembers(keys.QUEUES)}
+        return {q.decode() for q in cast(set[bytes], await self.cold.smembers(keys.QUEUES))}
 
     async def paused_queues(self) -> set[str]:
-        return {q.decode() for q in await self.cold.smembers(keys.PAUSED)}
+        return {q.decode() for q in cast(set[bytes], await self.cold.smembers(keys.PAUSED))}
 
     async def pause(self, names: Iterable[str]) -> None:
         names = list(names)
@@ -253,10 +255,10 @@ class Store:
 
     async def queue_range(self, name: str, start: int, stop: int) -> list[bytes]:
         """Jobs by position from the head (newest first), LRANGE-style inclusive bounds."""
-        return await self.cold.lrange(keys.queue(name), start, stop)
+        return _bytes(await self.cold.lrange(keys.queue(name), start, stop))
 
     async def remove_from_queue(self, name: str, payload: bytes) -> int:
-        return await self.cold.lrem(keys.queue(name), 1, payload)
+        return await self.cold.lrem(keys.queue(name), 1, payload)  # type: ignore[arg-type]
 
     async def replace_in_queue(self, name: str, old: bytes, new: bytes) -> bool:
         """Swap one job's bytes in place (an edit), keeping its position."""
@@ -288,3 +290,8 @@ class Store:
 
     async def ping(self) -> bool:
         return bool(await self.cold.ping())
+
+
+def _bytes(replies: Any) -> list[bytes]:
+    """redis-py's replies, typed as what they are here: bytes (the cold client does not decode)."""
+    return cast(list[bytes], replies)

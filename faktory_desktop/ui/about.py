@@ -34,7 +34,7 @@ TAGLINE = "Faktory, the language-agnostic background-job server, on your desktop
 
 
 def _engine(controller: ServerController) -> Engine | ExternalEngine | None:
-    thread = controller.thread
+    thread = controller.server_thread
     if thread is None or controller.status.state not in (AppState.RUNNING, AppState.RESTARTING):
         return None
     return thread.runtime.engine

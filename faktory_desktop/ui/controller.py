@@ -88,7 +88,7 @@ class ServerController(QObject):
         super().__init__(parent)
         self.settings = settings
         self.status = ServerStatus(AppState.STOPPED)
-        self.thread: ServerThread | None = None
+        self.server_thread: ServerThread | None = None
         self.api: FaktoryAPI | None = None
         self.remote: RemoteFaktory | None = None  # the server watched while attached
         self._engineState.connect(self._on_engine_state)
@@ -104,16 +104,17 @@ class ServerController(QObject):
 
     @property
     def port(self) -> int:
-        return self.thread.runtime.port if self.thread and self.running else self.settings.port
+        thread = self.server_thread
+        return thread.runtime.port if thread and self.running else self.settings.port
 
     async def start(self) -> bool:
         """Start the server; returns whether it runs. Failures become an ERROR status."""
-        if self.thread is not None:
+        if self.server_thread is not None:
             return self.running
         self._detach()
         self._set(ServerStatus(AppState.STARTING))
         thread = ServerThread(self.settings, on_engine_state=self._engineState.emit)
-        self.thread = thread
+        self.server_thread = thread
         try:
             await asyncio.wrap_future(thread.launch())
         except (EngineError, OSError, ConfigError) as exc:
@@ -138,7 +139,7 @@ class ServerController(QObject):
         """Stop the server (or stop watching the one attached to)."""
         if self._detach():
             self._set(ServerStatus(AppState.STOPPED))
-        thread = self.thread
+        thread = self.server_thread
         if thread is None:
             return
         self.api = None
@@ -151,7 +152,7 @@ class ServerController(QObject):
 
     async def attach(self) -> bool:
         """Watch the Faktory server that holds our port, instead of running our own."""
-        if self.thread is not None or self.remote is not None:
+        if self.server_thread is not None or self.remote is not None:
             return self.attached
         settings = self.settings
         remote = None
@@ -214,7 +215,7 @@ class ServerController(QObject):
 
     async def call(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run a core coroutine on the server's loop and await its result here."""
-        thread = self.thread
+        thread = self.server_thread
         if thread is None or not self.running:
             coro.close()
             raise self.not_running()
@@ -229,8 +230,8 @@ class ServerController(QObject):
 
     async def _join(self, thread: ServerThread) -> None:
         await asyncio.get_running_loop().run_in_executor(None, thread.stop)
-        if self.thread is thread:
-            self.thread = None
+        if self.server_thread is thread:
+            self.server_thread = None
 
     def _on_engine_state(self, state: EngineState) -> None:
         if self.status.state not in (AppState.RUNNING, AppState.RESTARTING):

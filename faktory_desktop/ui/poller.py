@@ -12,10 +12,12 @@ import logging
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from faktory_desktop.core.api import Snapshot
 from faktory_desktop.storage.store import STORAGE_ERRORS
 from faktory_desktop.ui.controller import ServerController, ServerNotRunning
 
 log = logging.getLogger(__name__)
+POLL_ERRORS: tuple[type[Exception], ...] = (ServerNotRunning, *STORAGE_ERRORS)
 
 
 class Poller(QObject):
@@ -25,7 +27,7 @@ class Poller(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.latest = None
+        self.latest: Snapshot | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._tick)
@@ -47,7 +49,7 @@ class Poller(QObject):
             return
         try:
             snap = await self.controller.snapshot()
-        except (ServerNotRunning, *STORAGE_ERRORS):
+        except POLL_ERRORS:
             return  # the status banner says why; the next tick tries again
         except Exception:
             log.exception("polling the server failed")

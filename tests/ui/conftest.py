@@ -130,7 +130,7 @@ def controller(settings: Settings, run: Runner) -> Iterator[ServerController]:
 def _shut_down(desktop: DesktopApp, run) -> None:
     """What Quit does, without ending the test's event loop."""
     desktop.poller.stop()
-    if desktop.controller.thread is not None or desktop.controller.attached:
+    if desktop.controller.server_thread is not None or desktop.controller.attached:
         run(desktop.controller.stop(), 60)
     desktop.tray.hide()
     desktop.window.quit_on_close = True

@@ -23,8 +23,8 @@ from tests.fwp import RawClient, job
 def api(controller: ServerController, method: str, *args: Any) -> Any:
     """Call an API coroutine on the server thread and wait for its result (blocking, so it
     also works inside a `wait_until` condition)."""
-    assert controller.thread is not None and controller.api is not None
-    return controller.thread.submit(getattr(controller.api, method)(*args)).result(30)
+    assert controller.server_thread is not None and controller.api is not None
+    return controller.server_thread.submit(getattr(controller.api, method)(*args)).result(30)
 
 
 def connect(controller: ServerController, **hello: Any) -> RawClient:

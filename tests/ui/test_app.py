@@ -41,7 +41,7 @@ def test_closing_the_window_without_a_tray_quits_and_stops_the_engine(app, wait_
                                                                       monkeypatch):
     app.start()
     wait_until(lambda: app.controller.status.state is AppState.RUNNING, 60)
-    engine_pid = app.controller.thread.runtime.engine.pid
+    engine_pid = app.controller.server_thread.runtime.engine.pid
     recorder = _QuitRecorder()
     monkeypatch.setattr(app, "qapp", recorder)
     app.window.close()  # offscreen has no system tray, so this quits

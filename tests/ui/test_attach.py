@@ -42,7 +42,7 @@ def test_attach_shows_the_other_servers_numbers(make_app, make_server, tmp_path,
     banner.attach_button.click()
     wait_until(lambda: desktop.controller.status.state is AppState.ATTACHED, 10,
                message=f"status: {desktop.controller.status}")
-    assert desktop.controller.thread is None  # no server of its own
+    assert desktop.controller.server_thread is None  # no server of its own
     assert f"127.0.0.1:{port}" in desktop.controller.status.detail
     assert not banner.stop_button.isHidden() and banner.attach_button.isHidden()
 

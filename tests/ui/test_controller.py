@@ -31,7 +31,7 @@ def test_port_in_use_is_an_explicit_problem(settings, run):
         assert not run(ctl.start(), 60)
         assert ctl.status.state is AppState.ERROR and ctl.status.problem is Problem.PORT_IN_USE
         assert "already in use" in ctl.status.detail
-        assert ctl.thread is None  # the engine it started was stopped again
+        assert ctl.server_thread is None  # the engine it started was stopped again
     finally:
         blocker.close()
 
@@ -51,7 +51,7 @@ def test_second_server_on_same_data_dir_is_data_dir_locked(controller, settings,
 def test_engine_killed_shows_restarting_then_running(controller, wait_until):
     seen = []
     controller.statusChanged.connect(lambda s: seen.append(s.state))
-    os.kill(controller.thread.runtime.engine.pid, signal.SIGKILL)
+    os.kill(controller.server_thread.runtime.engine.pid, signal.SIGKILL)
     wait_until(lambda: AppState.RESTARTING in seen, message=f"never restarting: {seen}")
     wait_until(lambda: controller.status.state is AppState.RUNNING and seen[-1] is AppState.RUNNING,
                timeout=30, message=f"never running again: {seen}")

@@ -163,7 +163,7 @@ def test_a_flapping_engine_is_told_once_a_window(make_notifier, idle_controller,
 
 def test_a_killed_engine_notifies(controller, make_notifier, shown, wait_until):
     notifier = make_notifier(controller)  # noqa: F841 - kept alive
-    os.kill(controller.thread.runtime.engine.pid, signal.SIGKILL)
+    os.kill(controller.server_thread.runtime.engine.pid, signal.SIGKILL)
     wait_until(lambda: shown, timeout=30, message="no notification")
     assert shown[0] == (*ENGINE_RESTARTING, MessageIcon.Warning)
     wait_until(lambda: controller.status.state is AppState.RUNNING, timeout=30)

@@ -49,7 +49,7 @@ def trace_rows(model: TraceModel) -> list[TraceEntry]:
 # -- status and engine ----------------------------------------------------------------------------
 
 def test_page_shows_the_real_port_data_dir_and_engine_version(page, controller, wait_until):
-    engine = controller.thread.runtime.engine
+    engine = controller.server_thread.runtime.engine
     status = page.status_section
     assert controller.port != 0
     assert f"port {controller.port}" in status.listening.text()
@@ -97,7 +97,7 @@ def test_page_follows_the_server_stopping(page, controller, run):
 # -- protocol trace -------------------------------------------------------------------------------
 
 def test_trace_shows_a_push_and_is_off_when_paused_or_hidden(page, controller, qtbot, wait_until):
-    trace = controller.thread.runtime.server.trace
+    trace = controller.server_thread.runtime.server.trace
     assert not trace.enabled  # off by default, even with the panel open
     page.show_tab(TRACE_TAB)
     assert not trace.enabled
@@ -211,9 +211,9 @@ def test_engine_line_levels():
 def test_a_running_trace_follows_the_server_across_a_restart(page, controller, run):
     page.show_tab(TRACE_TAB)
     page.trace.start()
-    old = controller.thread.runtime.server.trace
+    old = controller.server_thread.runtime.server.trace
     assert old.enabled
     assert run(controller.restart(), 60)
-    new = controller.thread.runtime.server.trace
+    new = controller.server_thread.runtime.server.trace
     assert new is not old and new.enabled
     assert f"port {controller.port}" in page.status_section.listening.text()

@@ -112,7 +112,7 @@ def test_server_actions_are_enabled_by_state(tray, controller, app_double, run):
 def test_stop_start_and_restart_change_the_server_status(tray, controller, app_double, run):
     tray.stop_action.trigger()
     run(app_double.drain(), 60)
-    assert controller.status.state is AppState.STOPPED and controller.thread is None
+    assert controller.status.state is AppState.STOPPED and controller.server_thread is None
     tray.start_action.trigger()
     run(app_double.drain(), 60)
     assert controller.status.state is AppState.RUNNING
@@ -277,9 +277,9 @@ def test_about_box_lists_the_versions_and_the_running_engine(controller, run, qt
     values = {label: field.text() for label, field in dialog.values.items()}
     assert values["Version"] == __version__
     assert values["Faktory protocol"] == FAKTORY_COMPAT_VERSION
-    name, version = controller.thread.runtime.engine.version
+    name, version = controller.server_thread.runtime.engine.version
     assert values["Engine"] == f"{name} {version}"
-    assert values["Engine binary"] == controller.thread.runtime.engine.binary
+    assert values["Engine binary"] == controller.server_thread.runtime.engine.binary
     assert "PySide6" in values["Qt"] and values["Python"]
     run(controller.stop(), 60)
     assert dialog.values["Engine"].text() == "not running"

@@ -83,7 +83,7 @@ class EngineSection(QGroupBox):
 
     def show_engine(self) -> None:
         """The facts that change only when the server (re)starts."""
-        thread = self.controller.thread
+        thread = self.controller.server_thread
         engine = thread.runtime.engine if thread and self.controller.running else None
         version = engine.version if engine else None
         self.version.setText(f"{version[0]} {version[1]}" if version else NONE)
@@ -106,7 +106,7 @@ class EngineSection(QGroupBox):
             self._pending = asyncio.ensure_future(self._read_info())
 
     async def _read_info(self) -> None:
-        thread = self.controller.thread
+        thread = self.controller.server_thread
         core = thread.runtime.core if thread else None
         if core is None or not self.controller.running:
             self.show_info({})

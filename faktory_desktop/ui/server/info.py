@@ -78,7 +78,7 @@ class StatusSection(QGroupBox):
         self.refresh()
 
     def data_path(self) -> Path:
-        thread = self.controller.thread
+        thread = self.controller.server_thread
         engine_dir = thread.runtime.engine.data_dir if thread else None
         return Path(engine_dir or self.controller.settings.data_dir)
 

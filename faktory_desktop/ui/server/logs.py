@@ -84,7 +84,7 @@ class EngineLogView(PollingLogView):
         self._pending: asyncio.Task[None] | None = None
 
     def log_path(self) -> Path | None:
-        thread = self.controller.thread
+        thread = self.controller.server_thread
         if thread is None:
             return self._tail.path if self._tail else None  # keep showing the last one
         return thread.runtime.engine.log_path
@@ -93,7 +93,7 @@ class EngineLogView(PollingLogView):
         path = self.log_path()
         if path is None:
             self.set_note("The engine is external; its log is not available here."
-                          if self.controller.thread else "The engine has not run yet.")
+                          if self.controller.server_thread else "The engine has not run yet.")
             return
         if self._tail is None or self._tail.path != path:
             self._tail = FileTail(path)

@@ -89,7 +89,7 @@ class TraceView(QWidget):
         return self._trace is not None and self._trace.enabled
 
     def current_trace(self) -> ProtocolTrace | None:
-        thread = self.controller.thread
+        thread = self.controller.server_thread
         server = thread.runtime.server if thread and self.controller.running else None
         return server.trace if server else None
 
