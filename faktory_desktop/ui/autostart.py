@@ -8,7 +8,9 @@
 - Windows: the `HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run` value.
 
 The command is the frozen executable when the app is bundled (PyInstaller sets `sys.frozen`),
-else this Python running `-m faktory_desktop`. Modelled on vorta's autostart.py.
+the AppImage file itself when it runs from one (its runtime sets `$APPIMAGE`; the executable
+lives in a mount that is gone once the app quits), else this Python running
+`-m faktory_desktop`. Modelled on vorta's autostart.py.
 """
 
 from __future__ import annotations
@@ -29,9 +31,12 @@ WINDOWS_RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 
 # -- the command ----------------------------------------------------------------------------------
 
-def launch_argv(frozen: bool | None = None, executable: str | None = None) -> list[str]:
+def launch_argv(frozen: bool | None = None, executable: str | None = None,
+                environ: Mapping[str, str] = os.environ) -> list[str]:
     """The program and arguments that open the app."""
     frozen = bool(getattr(sys, "frozen", False)) if frozen is None else frozen
+    if frozen and environ.get("APPIMAGE"):
+        return [environ["APPIMAGE"]]
     executable = executable or sys.executable
     return [executable] if frozen else [executable, "-m", "faktory_desktop"]
 

@@ -63,6 +63,16 @@ def test_command_is_the_frozen_executable_when_bundled(monkeypatch):
     assert launch_argv() == ["/opt/faktory-desktop/faktory-desktop"]
 
 
+def test_command_is_the_appimage_file_when_run_from_one():
+    """Not the executable inside the AppImage's mount, which is gone after the app quits."""
+    mounted = "/tmp/.mount_FaktoryXyz/usr/bin/faktory-desktop"
+    image = {"APPIMAGE": "/home/dev/Apps/Faktory_Desktop-x86_64.AppImage"}
+    assert launch_argv(frozen=True, executable=mounted, environ=image) == [image["APPIMAGE"]]
+    assert launch_argv(frozen=True, executable=mounted, environ={}) == [mounted]
+    assert launch_argv(frozen=False, executable="/usr/bin/python3", environ=image)[1:] == [
+        "-m", "faktory_desktop"]
+
+
 def test_macos_launch_agent_plist():
     plist = plistlib.loads(launch_agent_plist(["/usr/local/bin/python3", "-m",
                                                "faktory_desktop"]))
