@@ -53,6 +53,13 @@ def problem_of(exc: BaseException) -> Problem:
     return Problem.OTHER
 
 
+def failure_detail(exc: BaseException) -> str:
+    """The banner's detail line; the command line's advice (`-b HOST:PORT`) does not apply."""
+    if isinstance(exc, PortInUse):
+        return f"{exc.host}:{exc.port} is already in use."
+    return str(exc)
+
+
 def _attach_failure(exc: BaseException) -> str:
     if isinstance(exc, PasswordRequired):
         return "It asks for a password: set the same password in Settings, then attach again."
@@ -122,7 +129,7 @@ class ServerController(QObject):
             problem = problem_of(exc)
             if problem is Problem.PORT_IN_USE and await faktory_answers(self.settings):
                 problem = Problem.FAKTORY_ON_PORT
-            self._set(ServerStatus(AppState.ERROR, problem, str(exc)))
+            self._set(ServerStatus(AppState.ERROR, problem, failure_detail(exc)))
             return False
         except Exception as exc:  # noqa: BLE001 - any startup failure is shown, not raised
             log.exception("the server failed to start")

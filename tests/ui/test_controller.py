@@ -31,6 +31,7 @@ def test_port_in_use_is_an_explicit_problem(settings, run):
         assert not run(ctl.start(), 60)
         assert ctl.status.state is AppState.ERROR and ctl.status.problem is Problem.PORT_IN_USE
         assert "already in use" in ctl.status.detail
+        assert "-b HOST:PORT" not in ctl.status.detail  # the command line's advice, not the app's
         assert ctl.server_thread is None  # the engine it started was stopped again
     finally:
         blocker.close()
