@@ -1,10 +1,15 @@
-"""A raw FWP client for tests: speaks the wire protocol byte for byte, no client library."""
+"""A raw FWP client for tests: speaks the wire protocol byte for byte, no client library.
+Also a plain HTTP server, standing where Faktory's Web UI would."""
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
 import socket
 import ssl
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -72,3 +77,18 @@ class TLSClient(RawClient):
 
 def job(jid: str, jobtype: str = "SomeJob", **extra: Any) -> dict[str, Any]:
     return {"jid": jid, "jobtype": jobtype, "args": extra.pop("args", []), **extra}
+
+
+@contextlib.contextmanager
+def http_server(port: int = 0) -> Iterator[int]:
+    """A real HTTP server (the standard library's) on 127.0.0.1, like Faktory's Web UI; yields
+    its port. It answers every request with an error status, which is still HTTP."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), http.server.BaseHTTPRequestHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()

@@ -4,6 +4,9 @@ INFO gives the totals and the sizes of the queues and sets; QUEUE LATENCY (Fakto
 the age of each queue's oldest job. What FWP does not say (whether a queue is paused, how many
 workers hold a job, the daily history) stays unknown: NaN or None, never a guess. Both commands
 go out together on one connection, so a snapshot costs one round trip.
+
+Faktory serves its Web UI on the port after the command port (7420 beside 7419); when something
+there answers HTTP, `web_ui` is its address, for browsing the jobs FWP cannot list.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ import orjson
 from faktory_desktop.client.fwp import FWPClient, FWPError, ReplyError, connect
 from faktory_desktop.core.api import QueueSummary, Snapshot, Stats
 
-__all__ = ["RemoteFaktory", "RemoteServer", "snapshot_from_info"]
+__all__ = ["RemoteFaktory", "RemoteServer", "find_web_ui", "first_line", "snapshot_from_info"]
 
 TIMEOUT_S = 3.0
+WEB_UI_OFFSET = 1  # Faktory's Web UI listens on the command port + 1
 
 
 @dataclass(frozen=True)
@@ -57,10 +61,12 @@ def snapshot_from_info(info: dict[str, Any], latency: dict[str, float] | None) -
 class RemoteFaktory:
     """One FWP connection to a server this app does not run. Not thread-safe: one event loop."""
 
-    def __init__(self, client: FWPClient, host: str, port: int) -> None:
+    def __init__(self, client: FWPClient, host: str, port: int,
+                 web_ui: str | None = None) -> None:
         self.client = client
         self.host = host
         self.port = port
+        self.web_ui = web_ui  # "http://host:7420/" when the server's Web UI answers
         self.server: RemoteServer | None = None
         self._has_latency = True  # until the server says it has no QUEUE LATENCY
 
@@ -68,7 +74,7 @@ class RemoteFaktory:
     async def connect(cls, host: str, port: int, password: str | None) -> RemoteFaktory:
         """Connect and say HELLO as a client (not a worker). Raises FWPError or OSError."""
         client = await connect(host, port, password=password or None, timeout=TIMEOUT_S)
-        return cls(client, host, port)
+        return cls(client, host, port, await find_web_ui(host, port + WEB_UI_OFFSET))
 
     @property
     def closed(self) -> bool:
@@ -108,6 +114,28 @@ class RemoteFaktory:
         if isinstance(reply, ReplyError) and not errors_ok:
             raise FWPError(f"the server refused {line.decode(errors='replace')}: {reply}")
         return reply
+
+
+async def first_line(host: str, port: int, send: bytes = b"", timeout: float = 1.0) -> bytes:
+    """What a TCP server there says first (after `send`); b"" when nothing answers in time."""
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    except (OSError, TimeoutError):
+        return b""
+    try:
+        writer.write(send)
+        return await asyncio.wait_for(reader.readline(), timeout)
+    except (OSError, TimeoutError):
+        return b""
+    finally:
+        writer.close()
+
+
+async def find_web_ui(host: str, port: int) -> str | None:
+    """`http://host:port/` when an HTTP server answers there, else None."""
+    url_host = f"[{host}]" if ":" in host else host
+    status = await first_line(host, port, f"HEAD / HTTP/1.0\r\nHost: {url_host}\r\n\r\n".encode())
+    return f"http://{url_host}:{port}/" if status.startswith(b"HTTP/") else None
 
 
 def _json(reply: Any) -> dict[str, Any]:

@@ -22,7 +22,8 @@ from typing import Any
 
 import qasync
 from pyqtgraph.util.garbage_collector import GarbageCollector
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
 from faktory_desktop.config import ConfigError, Settings, build_settings
@@ -84,6 +85,7 @@ class DesktopApp:
         banner.startRequested.connect(lambda: self.spawn(self.controller.start()))
         banner.attachRequested.connect(lambda: self.spawn(self.controller.attach()))
         banner.stopRequested.connect(lambda: self.spawn(self.controller.stop()))
+        banner.webUiRequested.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
         banner.settingsRequested.connect(self.open_settings)
         banner.otherPortRequested.connect(lambda: self.open_settings(focus_port=True))
         banner.copyUrlRequested.connect(self.tray.copy_url)

@@ -23,6 +23,7 @@ class StatusBanner(QWidget):
     startRequested = Signal()
     attachRequested = Signal()
     stopRequested = Signal()
+    webUiRequested = Signal(str)  # the address to open
     otherPortRequested = Signal()
     copyUrlRequested = Signal()
     settingsRequested = Signal()
@@ -43,6 +44,9 @@ class StatusBanner(QWidget):
         self.attach_button.setToolTip("Attach: show that server's numbers in this window, "
                                       "without running a server of this app's own")
         self.stop_button = QPushButton("Stop watching")
+        self.web_button = QPushButton("Open its Web UI")
+        self._web_ui = ""
+        self.web_button.clicked.connect(lambda: self.webUiRequested.emit(self._web_ui))
         self.port_button = QPushButton("Use another port")
         self.copy_button = QPushButton("Copy its FAKTORY_URL")
         self.copy_button.clicked.connect(self.copyUrlRequested)
@@ -59,7 +63,8 @@ class StatusBanner(QWidget):
         buttons = QHBoxLayout()
         buttons.addStretch()
         for button in (self.copy_button, self.port_button, self.settings_button,
-                       self.stop_button, self.start_button, self.attach_button):
+                       self.stop_button, self.web_button, self.start_button,
+                       self.attach_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -89,6 +94,9 @@ class StatusBanner(QWidget):
         self.copy_button.setVisible(faktory_there)
         self.attach_button.setVisible(status.problem is Problem.FAKTORY_ON_PORT)
         self.stop_button.setVisible(attached)
+        self._web_ui = status.web_ui
+        self.web_button.setVisible(bool(status.web_ui))
+        self.web_button.setToolTip(f"Browse its queues and jobs at {status.web_ui}")
         self.settings_button.setVisible(status.state is AppState.ERROR)
         self.setVisible(status.state is not AppState.RUNNING)
 
@@ -100,7 +108,7 @@ def _state_hint(state: AppState) -> str:
         AppState.RESTARTING: "The storage engine crashed and is being restarted. Clients get "
                              "errors for a moment; no acknowledged job is lost.",
         AppState.ATTACHED: "A Faktory server was already running on this port, so this window "
-                           "shows its numbers and runs no server of its own. Browsing and "
-                           "changing its jobs needs this app's own server: use another port "
-                           "for it, or stop the other one.",
+                           "shows its numbers and runs no server of its own. Its jobs can be "
+                           "browsed in its own Web UI; this app's job screens need the app's "
+                           "own server, on another port (or once the other one stops).",
     }.get(state, "")

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from faktory_desktop.client.fwp import FWPError, PasswordRequired
-from faktory_desktop.client.remote import RemoteFaktory
+from faktory_desktop.client.remote import RemoteFaktory, first_line
 from faktory_desktop.config import ConfigError, Settings, connect_host
 from faktory_desktop.core.api import FaktoryAPI, Snapshot
 from faktory_desktop.engine import DataDirInUse, EngineError, EngineNotFound, EngineState
@@ -71,20 +71,9 @@ def dial_host(settings: Settings) -> str:
     return connect_host(settings.host).strip("[]")
 
 
-async def faktory_answers(settings: Settings, timeout: float = 1.0) -> bool:
+async def faktory_answers(settings: Settings) -> bool:
     """Whether what holds our port is a Faktory server: it greets with `+HI`."""
-    try:
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(dial_host(settings), settings.port), timeout)
-    except (OSError, TimeoutError):
-        return False
-    try:
-        greeting = await asyncio.wait_for(reader.readline(), timeout)
-    except (OSError, TimeoutError):
-        greeting = b""
-    finally:
-        writer.close()
-    return greeting.startswith(b"+HI ")
+    return (await first_line(dial_host(settings), settings.port)).startswith(b"+HI ")
 
 
 class ServerController(QObject):
@@ -173,7 +162,8 @@ class ServerController(QObject):
             detail = _attach_failure(exc)
         else:
             self.remote = remote
-            self._set(ServerStatus(AppState.ATTACHED, detail=self.watched_text()))
+            self._set(ServerStatus(AppState.ATTACHED, detail=self.watched_text(),
+                                   web_ui=remote.web_ui or ""))
             log.info("attached to the Faktory server at %s", self.watched_text())
             return True
         self._set(ServerStatus(AppState.ERROR, Problem.FAKTORY_ON_PORT, detail))

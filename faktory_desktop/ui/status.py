@@ -55,6 +55,7 @@ class ServerStatus:
     state: AppState
     problem: Problem | None = None
     detail: str = ""
+    web_ui: str = ""  # attached: the watched server's Web UI, when it answers
 
     @property
     def live(self) -> bool:

@@ -7,8 +7,8 @@ import math
 import pytest
 
 from faktory_desktop.client.fwp import FWPError, PasswordRequired
-from faktory_desktop.client.remote import RemoteFaktory, snapshot_from_info
-from tests.fwp import job
+from faktory_desktop.client.remote import RemoteFaktory, find_web_ui, snapshot_from_info
+from tests.fwp import http_server, job
 
 
 async def test_snapshot_reads_totals_sizes_and_latency(server, connect):
@@ -89,3 +89,18 @@ def test_a_server_without_queue_latency_leaves_latency_unknown():
     stats = snap.stats
     assert (stats.processed, stats.failed, stats.busy, stats.dead, stats.workers,
             stats.connections) == (10, 2, 1, 4, 3, 5)
+
+
+@pytest.fixture
+def http_port():
+    with http_server() as port:
+        yield port
+
+
+async def test_the_web_ui_is_found_where_http_answers(http_port, server, make_server, tmp_path):
+    assert await find_web_ui("127.0.0.1", http_port) == f"http://127.0.0.1:{http_port}/"
+    assert await find_web_ui("127.0.0.1", server.runtime.port) is None  # FWP, not HTTP
+    gone = make_server(data_dir=tmp_path / "gone")
+    closed_port = gone.runtime.port
+    gone.stop()
+    assert await find_web_ui("127.0.0.1", closed_port) is None

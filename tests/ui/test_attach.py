@@ -6,15 +6,18 @@ over FWP only, as it would a Faktory it did not start.
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
+from faktory_desktop.ui.banner import StatusBanner
 from faktory_desktop.ui.controller import NOT_OURS
 from faktory_desktop.ui.dashboard.history import NOT_REPORTED
 from faktory_desktop.ui.dashboard.page import NOT_SAID
 from faktory_desktop.ui.jobs.feedback import call_api, failure_text
-from faktory_desktop.ui.status import AppState, Problem
+from faktory_desktop.ui.status import AppState, Problem, ServerStatus
 from faktory_desktop.ui.tray import TrayState
-from tests.fwp import RawClient, job
+from tests.fwp import RawClient, http_server, job
 
 
 def push(port: int, jid: str, queue: str = "default") -> None:
@@ -118,3 +121,32 @@ def test_stop_watching_returns_to_stopped(make_app, make_server, tmp_path, wait_
     wait_until(lambda: desktop.controller.status.state is AppState.STOPPED)
     assert not desktop.controller.attached
     assert desktop.tray.state is TrayState.STOPPED
+
+
+def test_the_banner_offers_the_watched_servers_web_ui(qtbot):
+    banner = StatusBanner()
+    qtbot.addWidget(banner)
+    banner.show_status(ServerStatus(AppState.ATTACHED, detail="Faktory 1.9.1 at 127.0.0.1:7419"))
+    assert banner.web_button.isHidden()  # nothing answered HTTP beside it
+    banner.show_status(ServerStatus(AppState.ATTACHED, detail="Faktory 1.9.1 at 127.0.0.1:7419",
+                                    web_ui="http://127.0.0.1:7420/"))
+    assert not banner.web_button.isHidden()
+    with qtbot.waitSignal(banner.webUiRequested) as opened:
+        banner.web_button.click()
+    assert opened.args == ["http://127.0.0.1:7420/"]
+
+
+def test_attach_finds_the_web_ui_beside_the_command_port(make_app, make_server, tmp_path,
+                                                         wait_until):
+    other = make_server(data_dir=tmp_path / "other")
+    port = other.runtime.port
+    with contextlib.ExitStack() as stack:
+        try:
+            web_port = stack.enter_context(http_server(port + 1))
+        except OSError:
+            pytest.skip(f"port {port + 1} is taken on this machine")
+        desktop = start_on_taken_port(make_app, wait_until, port)
+        desktop.window.banner.attach_button.click()
+        wait_until(lambda: desktop.controller.status.state is AppState.ATTACHED)
+        assert desktop.controller.status.web_ui == f"http://127.0.0.1:{web_port}/"
+        assert not desktop.window.banner.web_button.isHidden()
