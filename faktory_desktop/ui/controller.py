@@ -35,6 +35,9 @@ T = TypeVar("T")
 NOT_RUNNING = "The server is not running; start it and try again."
 NOT_OURS = ("This needs the app's own server, and the app is watching another Faktory server. "
             "Choose another port in Settings to run its own beside it.")
+NOTHING_TO_LIST = "The server is not running. What it holds is listed here while it runs."
+NOT_LISTED = ("The server being watched does not list its jobs and workers over FWP; its own Web "
+              "UI does. This app lists them for a server it runs itself.")
 
 
 class ServerNotRunning(RuntimeError):
@@ -206,6 +209,10 @@ class ServerController(QObject):
         if self.api is None:
             raise self.not_running()
         await self.call(self.api.pause(["*"]) if paused else self.api.resume(["*"]))
+
+    def unavailable_text(self) -> str:
+        """Why the job screens have nothing to list (while `running` is False)."""
+        return NOT_LISTED if self.attached else NOTHING_TO_LIST
 
     def not_running(self) -> ServerNotRunning:
         return ServerNotRunning(NOT_OURS if self.attached else NOT_RUNNING)

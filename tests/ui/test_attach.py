@@ -11,7 +11,7 @@ import contextlib
 import pytest
 
 from faktory_desktop.ui.banner import StatusBanner
-from faktory_desktop.ui.controller import NOT_OURS
+from faktory_desktop.ui.controller import NOT_LISTED, NOT_OURS
 from faktory_desktop.ui.dashboard.history import NOT_REPORTED
 from faktory_desktop.ui.dashboard.page import NOT_SAID
 from faktory_desktop.ui.jobs.feedback import call_api, failure_text
@@ -71,7 +71,17 @@ def test_attach_shows_the_other_servers_numbers(make_app, make_server, tmp_path,
     assert other.runtime.core.manager.paused == set()
     assert desktop.jobs.queues.message.text() == "Resumed every queue."
 
-    # The job screens say why they cannot act, instead of "start the server".
+    # The job screens say why they list nothing, instead of "No jobs in Retries".
+    retries = desktop.jobs.browsers[3]
+    desktop.window.show_page(desktop.window.pages.indexOf(retries))
+    wait_until(lambda: retries.ui.empty.text() == NOT_LISTED)
+    assert retries.stack.currentIndex() == 1 and retries.ui.summary.text() == ""
+    workers = desktop.jobs.workers
+    desktop.window.show_page(desktop.window.pages.indexOf(workers))
+    wait_until(lambda: workers.empty.text() == NOT_LISTED)
+    assert workers.stack.currentWidget() is workers.empty and workers.summary.text() == ""
+
+    # And why they cannot act, instead of "start the server".
     with pytest.raises(Exception) as failure:
         run(call_api(desktop.controller, lambda api: api.queues()))
     assert failure_text(failure.value) == NOT_OURS

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from faktory_desktop.core.api import Action
 from faktory_desktop.core.records import BUSY, DEAD, RETRIES, SCHEDULED, Source
 from faktory_desktop.ui import confirm
+from faktory_desktop.ui.controller import NOTHING_TO_LIST
 from faktory_desktop.ui.jobs import import_export
 from faktory_desktop.ui.jobs.browser import JobBrowserPage
 from faktory_desktop.ui.jobs.model import PLACEHOLDER
@@ -278,3 +279,18 @@ def test_busy_shows_jobs_in_progress_read_only(controller, open_page, wait_until
         assert page.ui.read_only.isVisible() and not page.ui.import_.isVisible()
         page.kill()
         assert page.message.text() == "Kill does not apply to Busy."
+
+
+def test_a_stopped_server_lists_nothing_and_says_why(open_page, producer, controller, run,
+                                                    wait_until):
+    """Not "No jobs in Retries", nor rows that can no longer be acted on; back once it runs."""
+    producer.push(job(new_jid(), at="2099-01-01T00:00:00Z"))
+    page = open_page(SCHEDULED)
+    wait_until(lambda: page.model.total == 1)
+    run(controller.stop(), 60)
+    wait_until(lambda: page.ui.empty.text() == NOTHING_TO_LIST)
+    assert page.stack.currentIndex() == 1 and page.ui.summary.text() == ""
+    assert run(controller.start(), 60)
+    wait_until(lambda: page.stack.currentIndex() == 0 and page.model.total == 1,
+               message=f"after the restart: {page.ui.summary.text()!r}")
+    assert page.ui.summary.text().startswith("1 job")

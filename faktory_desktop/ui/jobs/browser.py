@@ -129,6 +129,9 @@ class JobBrowserPage(Navigation, QWidget):
     async def refresh(self) -> None:
         """Re-read the rows on screen (or re-run the filter), keeping the selection by jid and
         the scroll position."""
+        if not self.controller.running:
+            self._update_labels()  # says why there is nothing to list
+            return
         if not self.filter.empty:
             await self._rescan()
             return
@@ -319,6 +322,11 @@ class JobBrowserPage(Navigation, QWidget):
     # -- labels and state -------------------------------------------------------------------------
 
     def _update_labels(self) -> None:
+        if not self.controller.running:
+            self.stack.setCurrentIndex(1)
+            self.ui.empty.setText(self.controller.unavailable_text())
+            self.ui.summary.setText("")
+            return
         known = self.matches_known()
         self.ui.show_counts(self.source, self.model.total if self.filter.empty else None,
                             self.selected_count(), known, self.ascending, self._scanned_total)
@@ -335,7 +343,9 @@ class JobBrowserPage(Navigation, QWidget):
         return f"No jobs in {actions.place(self.source)}."
 
     def _on_status(self, status: ServerStatus) -> None:
-        if self.controller.running and self.isVisible():
+        if not self.controller.running:
+            self._update_labels()
+        elif self.isVisible():
             self.tasks.spawn(self.refresh())
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name

@@ -127,6 +127,7 @@ class TablePage(QWidget):
         self.proxy.setSourceModel(model)
         self.proxy.setSortRole(SORT_ROLE)
         self.table = self._make_table()
+        self.empty_text = empty_text
         self.empty = QLabel(empty_text)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -201,7 +202,14 @@ class TablePage(QWidget):
             self.table.selectionModel().select(index, flags)
 
     def show_table(self, has_rows: bool) -> None:
+        self.empty.setText(self.empty_text)
         self.stack.setCurrentWidget(self.table if has_rows else self.empty)
+
+    def show_unavailable(self, why: str) -> None:
+        """Nothing can be read: say why, rather than "none" or rows that may be stale."""
+        self.empty.setText(why)
+        self.stack.setCurrentWidget(self.empty)
+        self.summary.setText("")
 
     def selection_changed(self) -> None:
         """Enable and label the row actions for the current selection."""

@@ -159,8 +159,11 @@ class WorkersPage(TablePage):
             self.tasks.spawn(self.refresh())
 
     async def refresh(self) -> None:
+        if not self.controller.running:
+            self.show_unavailable(self.controller.unavailable_text())
+            return
         workers = await self._call(lambda api: api.workers(), quiet=True)
-        self.show_workers(workers or [])  # no server: no workers
+        self.show_workers(workers or [])
 
     def show_workers(self, workers: list[WorkerSummary]) -> None:
         selected = {w.wid for w in self.selected()}
