@@ -76,6 +76,7 @@ def test_attach_shows_the_other_servers_numbers(make_app, make_server, tmp_path,
     desktop.window.show_page(desktop.window.pages.indexOf(retries))
     wait_until(lambda: retries.ui.empty.text() == NOT_LISTED)
     assert retries.stack.currentIndex() == 1 and retries.ui.summary.text() == ""
+    assert retries.ui.title.text() == "Retries"
     workers = desktop.jobs.workers
     desktop.window.show_page(desktop.window.pages.indexOf(workers))
     wait_until(lambda: workers.empty.text() == NOT_LISTED)

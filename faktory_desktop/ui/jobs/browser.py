@@ -322,14 +322,14 @@ class JobBrowserPage(Navigation, QWidget):
     # -- labels and state -------------------------------------------------------------------------
 
     def _update_labels(self) -> None:
+        known = self.matches_known()
+        self.ui.show_counts(self.source, self.model.total if self.filter.empty else None,
+                            self.selected_count(), known, self.ascending, self._scanned_total)
         if not self.controller.running:
             self.stack.setCurrentIndex(1)
             self.ui.empty.setText(self.controller.unavailable_text())
             self.ui.summary.setText("")
             return
-        known = self.matches_known()
-        self.ui.show_counts(self.source, self.model.total if self.filter.empty else None,
-                            self.selected_count(), known, self.ascending, self._scanned_total)
         has_rows = self.model.rowCount() > 0
         self.stack.setCurrentIndex(0 if has_rows else 1)
         if not has_rows:
