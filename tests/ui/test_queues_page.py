@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from faktory_desktop.core.api import QueueSummary
 from faktory_desktop.core.records import Source
+from faktory_desktop.ui.controller import NOTHING_TO_LIST
 from faktory_desktop.ui.jobs.queues_page import QueuesPage
 from faktory_desktop.ui.poller import Poller
 from tests.ui.jobs_support import (
@@ -53,6 +54,15 @@ def test_lists_queues_with_size_latency_and_state(page):
     assert cell(page, 0, 3) == "active" and cell(page, 0, 2).endswith("s")
     assert page.summary.text() == "2 queues · 4 jobs waiting"
     assert not page.clear_action.isEnabled()  # nothing selected yet
+
+
+def test_a_stopped_server_lists_no_queues_and_says_why(page, controller, run):
+    run(controller.stop(), 60)
+    assert page.stack.currentWidget() is page.empty and page.empty.text() == NOTHING_TO_LIST
+    assert page.summary.text() == ""
+    assert run(controller.start(), 60)
+    run(page.refresh())
+    assert page.stack.currentWidget() is page.table and page.summary.text().startswith("2 queues")
 
 
 def test_follows_the_pollers_snapshots(qtbot, controller, wait_until, client):

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 
 from faktory_desktop.core.api import QueueSummary, Snapshot
 from faktory_desktop.ui.confirm import confirm
-from faktory_desktop.ui.controller import ServerController
+from faktory_desktop.ui.controller import NOTHING_TO_LIST, ServerController
 from faktory_desktop.ui.jobs.badges import BADGES_ROLE
 from faktory_desktop.ui.jobs.feedback import Tasks, call_api, failure_text
 from faktory_desktop.ui.jobs.humanize import count, span
@@ -34,6 +34,7 @@ from faktory_desktop.ui.jobs.table_page import (
     TablePage,
 )
 from faktory_desktop.ui.poller import Poller
+from faktory_desktop.ui.status import ServerStatus
 
 COLUMNS = ("Queue", "Size", "Latency", "Status")
 EMPTY_TEXT = "No queues yet. A queue appears here when a client pushes a job to it."
@@ -107,6 +108,8 @@ class QueuesPage(TablePage):
         self.selection_changed()
         if poller is not None:
             poller.snapshot.connect(self._on_snapshot)
+        controller.statusChanged.connect(self._on_status)
+        self._on_status(controller.status)
 
     def _make_actions(self) -> None:
         self.open_action = self.add_action("Open", self.open_selected, row=True,
@@ -128,7 +131,8 @@ class QueuesPage(TablePage):
     # -- showing ----------------------------------------------------------------------------------
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
-        self.show_queues(snapshot.queues)
+        if self.controller.status.live:  # not a poll that finished after the server stopped
+            self.show_queues(snapshot.queues)
 
     def show_queues(self, queues: list[QueueSummary]) -> None:
         selected = self.selected_names()
@@ -147,10 +151,14 @@ class QueuesPage(TablePage):
         super().showEvent(event)
         self.tasks.spawn(self.refresh())
 
+    def _on_status(self, status: ServerStatus) -> None:
+        if not status.live:
+            self.show_unavailable(NOTHING_TO_LIST)
+
     async def refresh(self) -> None:
         """Read the queues now (instead of waiting for the next snapshot)."""
-        if self.controller.attached:
-            return  # the poller's snapshots show the watched server's queues
+        if not self.controller.running:
+            return  # nothing to read, or the poller's snapshots show the watched server's
         queues = await self._call(lambda api: api.queues())
         if queues is not FAILED:
             self.show_queues(queues)
