@@ -27,6 +27,8 @@ class Preferences:
     port: int = DEFAULT_PORT
     password: str = ""
     data_dir: str = ""  # empty: the platform default
+    redis_server: str = ""  # empty: the bundled engine, or one on the PATH
+    redis_url: str = ""  # empty: the app runs its own engine
     start_at_launch: bool = True
     launch_at_login: bool = False
     theme: str = Theme.SYSTEM.value
@@ -56,6 +58,10 @@ class Preferences:
             flags["data_dir"] = self.data_dir
         if self.password:
             flags["saved_password"] = self.password
+        if self.redis_server:
+            flags["redis_server"] = self.redis_server
+        if self.redis_url:
+            flags["redis_url"] = self.redis_url
         return flags
 
 

@@ -7,9 +7,6 @@ when `server_settings_changed(old, new)` says the server's own settings differ.
 
 from __future__ import annotations
 
-import ipaddress
-import os
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -34,12 +31,17 @@ from PySide6.QtWidgets import (
 from faktory_desktop.config import default_data_dir
 from faktory_desktop.ui.autostart import set_launch_at_login
 from faktory_desktop.ui.preferences import Preferences, Theme
+from faktory_desktop.ui.settings_checks import (
+    data_dir_problem,
+    engine_problem,
+    host_problem,
+    port_problem,
+    redis_url_problem,
+)
 
-SERVER_FIELDS = ("bind_host", "port", "password", "data_dir")
+SERVER_FIELDS = ("bind_host", "port", "password", "data_dir", "redis_server", "redis_url")
 THEMES = (("Follow the system", Theme.SYSTEM.value), ("Light", Theme.LIGHT.value),
           ("Dark", Theme.DARK.value))
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                       r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
 
 STYLESHEET = """
 #settingsMessage { color: #d93025; }
@@ -52,49 +54,6 @@ Autostart = Callable[[bool], None]
 def server_settings_changed(old: Preferences, new: Preferences) -> bool:
     """Whether the running server must restart for `new` to take effect."""
     return any(getattr(old, name) != getattr(new, name) for name in SERVER_FIELDS)
-
-
-# -- validation: each returns a readable problem, or None ---------------------------------------
-
-def port_problem(text: str) -> str | None:
-    text = text.strip()
-    if not text:
-        return "Enter a port number (Faktory's usual one is 7419)."
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
-        return f"The port must be a number from 1 to 65535, not “{text}”."
-    return None
-
-
-def host_problem(text: str) -> str | None:
-    text = text.strip().strip("[]")
-    if not text:
-        return "Enter the address to listen on: 127.0.0.1 (this computer only) or 0.0.0.0."
-    try:
-        ipaddress.ip_address(text)
-        return None
-    except ValueError:
-        pass
-    if _HOSTNAME.match(text):
-        return None
-    return f"“{text}” is not an IP address or host name."
-
-
-def data_dir_problem(text: str) -> str | None:
-    """An empty field means the default folder. A folder that does not exist yet is fine if it
-    can be created (its nearest existing parent is a writable folder)."""
-    if not text.strip():
-        return None
-    path = Path(text.strip()).expanduser()
-    if not path.is_absolute():
-        return "The data folder must be a full path, e.g. /home/you/faktory-data."
-    if path.exists():
-        if not path.is_dir():
-            return f"{path} is a file, not a folder."
-        return None if os.access(path, os.W_OK | os.X_OK) else f"{path} is not writable."
-    parent = next((p for p in path.parents if p.exists()), None)
-    if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        return f"{path} does not exist and cannot be created here."
-    return None
 
 
 class SettingsDialog(QDialog):
@@ -133,6 +92,16 @@ class SettingsDialog(QDialog):
         self.data_dir.setPlaceholderText(f"Default: {default_data_dir()}")
         self.browse = QPushButton("Browse…")
         self.browse.clicked.connect(self.choose_data_dir)
+        self.redis_server = QLineEdit()
+        self.redis_server.setPlaceholderText("Automatic: bundled, or found on the PATH")
+        self.redis_server.setToolTip("A redis-server or valkey-server program for the app to run")
+        self.browse_engine = QPushButton("Browse…")
+        self.browse_engine.clicked.connect(self.choose_engine)
+        self.redis_url = QLineEdit()
+        self.redis_url.setPlaceholderText("None: the app runs its own engine")
+        self.redis_url.setToolTip("Keep the data in a Redis you run: redis://host:6379/0, "
+                                  "rediss://… or unix:///path/redis.sock?db=0")
+        self.redis_url.textChanged.connect(self._on_redis_url)
         self.start_at_launch = QCheckBox("Start the server when the app opens")
         self.launch_at_login = QCheckBox("Open Faktory Desktop when I log in")
         self.theme = QComboBox()
@@ -147,7 +116,8 @@ class SettingsDialog(QDialog):
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        for field in (self.bind_host, self.port, self.data_dir):
+        for field in (self.bind_host, self.port, self.data_dir, self.redis_server,
+                      self.redis_url):
             field.textChanged.connect(self.validate)
 
     def _layout(self) -> None:
@@ -156,11 +126,15 @@ class SettingsDialog(QDialog):
         form.addRow("Listen on", _row(self.bind_host, QLabel("Port"), self.port))
         form.addRow("Password", _row(self.password, self.show_password))
         form.addRow("Data folder", _row(self.data_dir, self.browse))
-        note = QLabel("Changes here restart the server; connected clients reconnect.")
+        note = QLabel("Changes to the server or its engine restart it; clients reconnect.")
         note.setObjectName("settingsNote")
         note.setWordWrap(True)
         note.setEnabled(False)
-        form.addRow(note)
+        engine = QGroupBox("Storage engine")
+        engine_form = QFormLayout(engine)
+        engine_form.addRow("Engine", _row(self.redis_server, self.browse_engine))
+        engine_form.addRow("External Redis", self.redis_url)
+        engine_form.addRow(note)
         app = QGroupBox("App")
         app_form = QFormLayout(app)
         app_form.addRow(self.start_at_launch)
@@ -169,6 +143,7 @@ class SettingsDialog(QDialog):
         app_form.addRow("Theme", _row(self.theme, stretch_after=True))
         layout = QVBoxLayout(self)
         layout.addWidget(server)
+        layout.addWidget(engine)
         layout.addWidget(app)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
@@ -184,6 +159,8 @@ class SettingsDialog(QDialog):
         self.port.setText(str(prefs.port))
         self.password.setText(prefs.password)
         self.data_dir.setText(prefs.data_dir)
+        self.redis_server.setText(prefs.redis_server)
+        self.redis_url.setText(prefs.redis_url)
         self.start_at_launch.setChecked(prefs.start_at_launch)
         self.launch_at_login.setChecked(prefs.launch_at_login)
         self.theme.setCurrentIndex(max(0, self.theme.findData(prefs.theme)))
@@ -192,12 +169,15 @@ class SettingsDialog(QDialog):
     def preferences(self) -> Preferences:
         """The preferences as edited (call only while valid)."""
         data_dir = self.data_dir.text().strip()
+        engine = self.redis_server.text().strip()
         return replace(
             self.original,
             bind_host=self.bind_host.text().strip().strip("[]"),
             port=int(self.port.text().strip()),
             password=self.password.text(),
             data_dir=str(Path(data_dir).expanduser()) if data_dir else "",
+            redis_server=str(Path(engine).expanduser()) if engine else "",
+            redis_url=self.redis_url.text().strip(),
             start_at_launch=self.start_at_launch.isChecked(),
             launch_at_login=self.launch_at_login.isChecked(),
             theme=str(self.theme.currentData()),
@@ -210,7 +190,9 @@ class SettingsDialog(QDialog):
     def _checks(self) -> list[tuple[QLineEdit, str | None]]:
         return [(self.bind_host, host_problem(self.bind_host.text())),
                 (self.port, port_problem(self.port.text())),
-                (self.data_dir, data_dir_problem(self.data_dir.text()))]
+                (self.data_dir, data_dir_problem(self.data_dir.text())),
+                (self.redis_server, engine_problem(self.redis_server.text())),
+                (self.redis_url, redis_url_problem(self.redis_url.text()))]
 
     def validate(self) -> bool:
         """Mark the invalid fields, say why (one line each), and allow Save only when none is."""
@@ -251,6 +233,20 @@ class SettingsDialog(QDialog):
         browser.fileSelected.connect(self.data_dir.setText)
         self._browser = browser
         browser.open()
+
+    def choose_engine(self) -> None:
+        """A file picker for the engine program, opened window-modal."""
+        browser = QFileDialog(self, "Choose redis-server or valkey-server",
+                              self.redis_server.text().strip() or "/usr/bin")
+        browser.setFileMode(QFileDialog.FileMode.ExistingFile)
+        browser.fileSelected.connect(self.redis_server.setText)
+        self._browser = browser
+        browser.open()
+
+    def _on_redis_url(self, url: str) -> None:
+        """With an external Redis there is no engine of the app's to choose."""
+        for widget in (self.redis_server, self.browse_engine):
+            widget.setEnabled(not url.strip())
 
     def _on_show_password(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password

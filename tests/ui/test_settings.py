@@ -7,13 +7,15 @@ from dataclasses import replace
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
+from faktory_desktop.ui.app import settings_for_app
 from faktory_desktop.ui.preferences import Preferences
-from faktory_desktop.ui.settings_dialog import (
-    SettingsDialog,
+from faktory_desktop.ui.settings_checks import (
     data_dir_problem,
+    engine_problem,
     host_problem,
-    server_settings_changed,
+    redis_url_problem,
 )
+from faktory_desktop.ui.settings_dialog import SettingsDialog, server_settings_changed
 
 
 def make_dialog(qtbot, prefs: Preferences | None = None, calls: list[bool] | None = None
@@ -103,5 +105,42 @@ def test_server_settings_changed():
     assert not server_settings_changed(old, replace(old, theme="dark", notifications=False,
                                                     launch_at_login=True))
     for change in ({"port": 7500}, {"bind_host": "0.0.0.0"}, {"password": "x"},
-                   {"data_dir": "/tmp/x"}):
+                   {"data_dir": "/tmp/x"}, {"redis_server": "/usr/bin/redis-server"},
+                   {"redis_url": "redis://127.0.0.1:6379/0"}):
         assert server_settings_changed(old, replace(old, **change)), change
+
+
+def test_engine_and_external_redis_are_saved_and_reach_the_server_settings(qtbot, tmp_path):
+    engine = tmp_path / "my-redis-server"
+    engine.write_text("#!/bin/sh\n")
+    engine.chmod(0o755)
+    dialog = make_dialog(qtbot)
+    dialog.redis_server.setText(str(engine))
+    assert dialog.validate()
+    with qtbot.waitSignal(dialog.saved) as saved:
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    prefs = saved.args[0]
+    assert Preferences.load().redis_server == str(engine)
+    assert settings_for_app({}, prefs).redis_server == str(engine)
+    assert settings_for_app({"redis_server": "/opt/other"}, prefs).redis_server == "/opt/other"
+
+    again = make_dialog(qtbot, prefs)
+    again.redis_url.setText("redis://127.0.0.1:6379/2")
+    assert not again.redis_server.isEnabled()  # no engine of the app's with an external Redis
+    assert again.validate()
+    external = again.preferences()
+    assert settings_for_app({}, external).redis_url == "redis://127.0.0.1:6379/2"
+
+
+def test_engine_and_redis_url_are_checked(qtbot, tmp_path):
+    not_executable = tmp_path / "redis-server"
+    not_executable.write_text("")
+    assert engine_problem("") is None
+    assert "no engine program" in engine_problem(str(tmp_path / "nope"))
+    assert "not executable" in engine_problem(str(not_executable))
+    assert redis_url_problem("") is None
+    assert redis_url_problem("redis://127.0.0.1:6379/0") is None
+    assert "expected redis://" in redis_url_problem("http://127.0.0.1:6379")
+    dialog = make_dialog(qtbot)
+    dialog.redis_url.setText("http://127.0.0.1:6379")
+    assert not dialog.ok_button.isEnabled() and "expected redis://" in dialog.message.text()
