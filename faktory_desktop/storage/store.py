@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Sequence
 from enum import StrEnum
 from importlib import resources
+from time import monotonic
 from typing import Any, cast
 
 import redis.asyncio as aioredis
@@ -22,6 +23,7 @@ from faktory_desktop.storage import keys
 from faktory_desktop.storage.multiplexer import EngineUnavailable, Multiplexer, ReplyError
 
 SCAN_COUNT = 100
+REGISTERED_FOR_S = 1.0  # how long a push trusts that its queue is still in `queues`
 
 # What a storage call raises when the engine cannot be reached (down, restarting): on either
 # connection, the hot path's or redis-py's. A command can be retried once it is back.
@@ -62,8 +64,9 @@ class Store:
         }
         self._replace_in_list = self.cold.register_script(_load_script("replace_in_list.lua"))
         self._registered: set[str] = set()  # see push()
-        self._registered_epoch = (-1, -1)
+        self._registered_epoch = (-1, -1, -1)
         self._queue_resets = 0
+        self.clock = monotonic  # for REGISTERED_FOR_S
 
     async def open(self, timeout: float = 10.0) -> None:
         await self.mux.connect(timeout)
@@ -78,9 +81,10 @@ class Store:
         """LPUSH the job; the first push of a queue also adds its name to `queues` (a script).
 
         Later pushes to a queue this process registered are a plain LPUSH, which costs the engine
-        about a third of the script. That needs every removal from `queues` to go through this
-        class (`flush`, `remove_queues`), which forget what was registered; so does a new
-        connection to the engine, which may have restarted with other data.
+        about a third of the script. What was registered is forgotten by this class's own removals
+        from `queues` (`flush`, `remove_queues`), by a new connection to the engine (which may
+        have restarted with other data), and every REGISTERED_FOR_S seconds, so a name removed by
+        anyone else (redis-cli, a second server on a shared Redis) is back within that time.
         """
         known = self._registered_queues()
         if queue in known:
@@ -92,7 +96,8 @@ class Store:
 
     def _registered_queues(self) -> set[str]:
         """Queues known to be in `queues`, valid for this engine connection and reset count."""
-        epoch = (self.mux.connections, self._queue_resets)
+        epoch = (self.mux.connections, self._queue_resets,
+                 int(self.clock() // REGISTERED_FOR_S))
         if epoch != self._registered_epoch:
             self._registered, self._registered_epoch = set(), epoch
         return self._registered

@@ -7,9 +7,20 @@ import threading
 
 import pytest
 
+from faktory_desktop.storage import keys
+from faktory_desktop.storage.store import REGISTERED_FOR_S
 from tests.conftest import new_jid
 from tests.fwp import job
-from tests.integration.wire import FETCH_WAIT_S, info, queue_sizes, sets, timed, totals
+from tests.integration.wire import (
+    FETCH_WAIT_S,
+    core,
+    info,
+    queue_sizes,
+    run,
+    sets,
+    timed,
+    totals,
+)
 
 
 def push_to(client, *queues: str) -> list[str]:
@@ -223,3 +234,19 @@ def test_queue_names_split_on_spaces(client, line):
     push_to(client, "q2")
     assert client.call(line) == b"+OK\r\n"
     assert paused_fetch_order(client, "default q2") != jid
+
+
+def test_a_queue_name_removed_behind_the_servers_back_returns_within_a_second(server, client):
+    """Pushes trust their queue is in `queues` for REGISTERED_FOR_S, then check it again; so
+    a name removed by another program on the same Redis (redis-cli, a second server) comes back
+    with the next push after that, instead of staying out of INFO."""
+    store = core(server).store
+    now = [1_000.0]
+    store.clock = lambda: now[0]
+    assert client.push(job(new_jid(), queue="mail")) == b"+OK\r\n"
+    run(server, store.cold.srem(keys.QUEUES, "mail"))  # as another program would
+    assert client.push(job(new_jid(), queue="mail")) == b"+OK\r\n"
+    assert "mail" not in info(client)["faktory"]["queues"]  # trusted, for now
+    now[0] += REGISTERED_FOR_S
+    assert client.push(job(new_jid(), queue="mail")) == b"+OK\r\n"
+    assert info(client)["faktory"]["queues"]["mail"] == 3
