@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 
 from faktory_desktop.core.api import QueueSummary, Snapshot
 from faktory_desktop.ui.confirm import confirm
-from faktory_desktop.ui.controller import NOTHING_TO_LIST, ServerController
+from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs.badges import BADGES_ROLE
 from faktory_desktop.ui.jobs.feedback import Tasks, call_api, failure_text
 from faktory_desktop.ui.jobs.humanize import count, span
@@ -153,7 +153,7 @@ class QueuesPage(TablePage):
 
     def _on_status(self, status: ServerStatus) -> None:
         if not status.live:
-            self.show_unavailable(NOTHING_TO_LIST)
+            self.show_unavailable(self.controller.unavailable_text())
 
     async def refresh(self) -> None:
         """Read the queues now (instead of waiting for the next snapshot)."""
