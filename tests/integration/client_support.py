@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -143,6 +143,57 @@ def no_thread_left_behind(timeout: float = 10.0) -> Iterator[None]:
         time.sleep(POLL_S)
     left = extra()
     assert not left, f"threads left behind: {sorted(t.name for t in left)}"
+
+
+class ThreadedWorker:
+    """A client library's blocking worker loop (`loop()`, which subclasses give) on a daemon
+    thread; the test waits for its HELLO, and `stop()` ends it with the library's own shutdown."""
+
+    thread_name = "client-worker"
+
+    def __init__(self, wid: str) -> None:
+        self.wid = wid
+        self.thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+        self.error: BaseException | None = None
+
+    def loop(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        try:
+            self.loop()
+        except SystemExit:
+            pass  # both libraries' run() end with sys.exit(1)
+        except BaseException as exc:
+            self.error = exc
+
+    def start(self, server: ServerThread) -> None:
+        self.thread.start()
+        wait_for(lambda: worker_entry(server, self.wid), what=f"{self.wid} to say HELLO")
+
+    def join_thread(self, timeout: float) -> None:
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), f"the {self.thread_name} thread did not stop"
+
+
+W = TypeVar("W", bound=ThreadedWorker)
+
+
+def worker_factory(kind: Callable[[str, int], W]) -> Iterator[Callable[..., W]]:
+    """A fixture's body: `make(url, concurrency=2)` builds workers; those started are stopped."""
+    workers: list[W] = []
+
+    def make(url: str, concurrency: int = 2) -> W:
+        workers.append(kind(url, concurrency))
+        return workers[-1]
+
+    yield make
+    for worker in workers:
+        if worker.thread.ident is not None:
+            worker.stop()
 
 
 def url_for(server: ServerThread, password: str | None = None) -> str:

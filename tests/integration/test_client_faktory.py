@@ -19,9 +19,9 @@ import faktory
 import pytest
 
 from faktory_desktop.core.workers import WorkerState
-from faktory_desktop.server.runtime import ServerThread
 from faktory_desktop.storage.store import SortedSet
 from tests.integration.client_support import (
+    ThreadedWorker,
     faktory_stats,
     hermetic,  # noqa: F401 - the fixture, used through pytestmark
     queue_jobs,
@@ -32,6 +32,7 @@ from tests.integration.client_support import (
     url_for,
     wait_for,
     worker_entry,
+    worker_factory,
 )
 
 PASSWORD = "s3cret-pa55"
@@ -41,36 +42,26 @@ BEAT_EVERY_S = 0.2
 pytestmark = pytest.mark.usefixtures("hermetic")
 
 
-class CdrxWorker:
+class CdrxWorker(ThreadedWorker):
     """A `faktory.Worker` running its blocking `run()` loop on a daemon thread."""
 
+    thread_name = "cdrx-worker"
+
     def __init__(self, url: str, concurrency: int = 2) -> None:
-        self.wid = f"cdrx-{uuid.uuid4().hex[:12]}"
+        super().__init__(f"cdrx-{uuid.uuid4().hex[:12]}")
         # Worker() installs a SIGTERM handler, so it must be built on the main thread.
         self.worker = faktory.Worker(faktory=url, queues=["default"], concurrency=concurrency,
                                      use_threads=True, worker_id=self.wid)
         self.worker.send_heartbeat_every = BEAT_EVERY_S
-        self.thread = threading.Thread(target=self._run, name="cdrx-worker", daemon=True)
-        self.error: BaseException | None = None
 
     def register(self, name: str, func: Callable[..., Any]) -> None:
         self.worker.register(name, func)
 
-    def _run(self) -> None:
-        try:
-            self.worker.run()
-        except SystemExit:
-            pass  # run() always ends with sys.exit(1)
-        except BaseException as exc:
-            self.error = exc
-
-    def start(self, server: ServerThread) -> None:
-        self.thread.start()
-        wait_for(lambda: worker_entry(server, self.wid), what=f"{self.wid} to say HELLO")
+    def loop(self) -> None:
+        self.worker.run()
 
     def join(self, timeout: float = 10.0) -> None:
-        self.thread.join(timeout)
-        assert not self.thread.is_alive(), "the cdrx worker did not stop"
+        self.join_thread(timeout)
         if self.worker._executor is not None:
             self.worker._executor.shutdown(wait=True)
         assert self.error is None, self.error
@@ -83,18 +74,8 @@ class CdrxWorker:
 
 
 @pytest.fixture
-def cdrx_worker() -> Iterator[Callable[[str], CdrxWorker]]:
-    workers: list[CdrxWorker] = []
-
-    def make(url: str, concurrency: int = 2) -> CdrxWorker:
-        worker = CdrxWorker(url, concurrency)
-        workers.append(worker)
-        return worker
-
-    yield make
-    for worker in workers:
-        if worker.thread.ident is not None:
-            worker.stop()
+def cdrx_worker() -> Iterator[Callable[..., CdrxWorker]]:
+    yield from worker_factory(CdrxWorker)
 
 
 def test_push_and_work_with_a_password_server_via_single_iteration_hash(make_server, cdrx_worker):

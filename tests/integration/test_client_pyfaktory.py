@@ -26,6 +26,7 @@ from faktory_desktop.core.workers import WorkerState
 from faktory_desktop.server.runtime import ServerThread
 from faktory_desktop.storage.store import SortedSet
 from tests.integration.client_support import (
+    ThreadedWorker,
     drop_pyfaktory_sigterm_handler,
     hermetic,  # noqa: F401 - the fixture, used through pytestmark
     queue_jobs,
@@ -36,6 +37,7 @@ from tests.integration.client_support import (
     url_for,
     wait_for,
     worker_entry,
+    worker_factory,
 )
 
 drop_pyfaktory_sigterm_handler()
@@ -47,40 +49,33 @@ BEAT_PERIOD_S = 0.2
 pytestmark = pytest.mark.usefixtures("hermetic")
 
 
-class PyConsumer:
+class PyConsumer(ThreadedWorker):
     """A pyfaktory consumer client plus `Consumer.run()` on a daemon thread."""
 
+    thread_name = "pyfaktory-consumer"
+
     def __init__(self, url: str, concurrency: int = 2) -> None:
-        self.wid = f"pyf-{uuid.uuid4().hex[:12]}"
+        super().__init__(f"pyf-{uuid.uuid4().hex[:12]}")
         self.client = pyfaktory.Client(faktory_url=url, role="consumer", worker_id=self.wid,
                                        beat_period=BEAT_PERIOD_S, timeout=10)
         self.consumer = pyfaktory.Consumer(client=self.client, queues=["default"],
                                            priority="strict", concurrency=concurrency)
         self.consumer.pool = pebble.ThreadPool(max_workers=concurrency)
-        self.thread = threading.Thread(target=self._run, name="pyfaktory-consumer", daemon=True)
-        self.error: BaseException | None = None
         self.stopped = False
 
     def register(self, name: str, fn: Callable[..., Any]) -> None:
         self.consumer.register(name, fn)
 
-    def _run(self) -> None:
-        try:
-            self.consumer.run()
-        except SystemExit:
-            pass  # run() always ends with sys.exit(1)
-        except BaseException as exc:
-            self.error = exc
+    def loop(self) -> None:
+        self.consumer.run()
 
     def start(self, server: ServerThread) -> None:
         self.client.connect()  # HELLO; starts the client's heartbeat thread
-        self.thread.start()
-        wait_for(lambda: worker_entry(server, self.wid), what=f"{self.wid} to say HELLO")
+        super().start(server)
 
     def join(self, timeout: float = 10.0) -> None:
         """Wait for run() to return, then END the connection as a program would."""
-        self.thread.join(timeout)
-        assert not self.thread.is_alive(), "the pyfaktory consumer did not stop"
+        self.join_thread(timeout)
         if not self.stopped:
             self.stopped = True
             self.client.disconnect()
@@ -97,17 +92,7 @@ class PyConsumer:
 
 @pytest.fixture
 def py_consumer() -> Iterator[Callable[..., PyConsumer]]:
-    consumers: list[PyConsumer] = []
-
-    def make(url: str, concurrency: int = 2) -> PyConsumer:
-        consumer = PyConsumer(url, concurrency)
-        consumers.append(consumer)
-        return consumer
-
-    yield make
-    for consumer in consumers:
-        if consumer.thread.ident is not None:
-            consumer.stop()
+    yield from worker_factory(PyConsumer)
 
 
 @pytest.fixture
