@@ -230,3 +230,25 @@ def test_history_shows_today_and_is_not_polled_every_second(
     page.history.picker.select(30)
     wait_until(lambda: len(page.history.rows) == 30)
     assert calls[-1] == 30 and page.history.today() == (1, 0)
+
+
+def test_a_minimized_window_records_but_does_not_redraw(page, controller, run):
+    base = run(controller.call(controller.api.snapshot()))
+    now = [1_700_000_000.0]
+    page.clock = lambda: now[0]
+
+    def sample(processed: int) -> None:
+        now[0] += 1
+        page.on_snapshot(replace(base, stats=replace(base.stats, processed=processed)))
+
+    sample(0)
+    sample(5)
+    assert ys(page.throughput, "processed")[-1] == 5
+    page.showMinimized()
+    assert page.isVisible() and not page.on_screen()
+    sample(12)
+    assert ys(page.throughput, "processed")[-1] == 5 and page.cards.text("processed") == "5"
+    page.showNormal()
+    sample(20)
+    assert list(ys(page.throughput, "processed")[-3:]) == [5, 7, 8]  # nothing was lost
+    assert page.cards.text("processed") == "20"

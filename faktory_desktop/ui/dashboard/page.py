@@ -2,7 +2,8 @@
 
 Each Poller snapshot (1/s) is recorded into fixed-size ring buffers whether or not the page is
 on screen, so switching to it shows the last hour at once; the drawing itself (cards, one
-`setData` per curve) happens only while the page is visible, and again when it is shown.
+`setData` per curve) happens only while the page is on screen (visible, in a window that is not
+minimized), and again when it is shown.
 Until the first snapshot, and whenever the server is not running, a placeholder stands in for
 the graphs so nobody reads empty axes as "no traffic".
 """
@@ -147,8 +148,13 @@ class DashboardPage(QWidget):
         self.latest = snap
         if first:
             self.stack.setCurrentIndex(1)
-        if self.isVisible():
+        if self.on_screen():
             self.redraw()
+
+    def on_screen(self) -> bool:
+        """Shown, in a window that is not minimized: drawing for anything else is wasted (the
+        next snapshot after the window comes back draws it, within a second)."""
+        return self.isVisible() and not self.window().isMinimized()
 
     def redraw(self) -> None:
         """Cards and every live curve from the recorded series; nothing is rebuilt."""
@@ -179,7 +185,7 @@ class DashboardPage(QWidget):
     def _on_queue_toggled(self, name: str, shown: bool) -> None:
         self.sizes.set_visible(name, shown)
         self.latency.set_visible(name, shown)
-        if self.isVisible():
+        if self.on_screen():
             self.redraw()  # the y range fits the queues shown
 
     def _build(self) -> None:
