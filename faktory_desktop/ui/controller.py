@@ -153,15 +153,9 @@ class ServerController(QObject):
         """Watch the Faktory server that holds our port, instead of running our own."""
         if self.server_thread is not None or self.remote is not None:
             return self.attached
-        settings = self.settings
-        remote = None
         try:
-            remote = await RemoteFaktory.connect(dial_host(settings), settings.port,
-                                                 settings.password)
-            await remote.snapshot()  # it answers INFO, not just the greeting
+            remote, _ = await self._connect_remote()
         except (FWPError, OSError, TimeoutError) as exc:
-            if remote is not None:
-                remote.close()
             detail = _attach_failure(exc)
         else:
             self.remote = remote
@@ -192,11 +186,27 @@ class ServerController(QObject):
             return await self.call(self.api.snapshot())
         try:
             return await remote.snapshot()
-        except (FWPError, OSError) as exc:
-            if self.remote is remote:
-                self._detach()
+        except (FWPError, OSError):
+            return await self._reattach(remote)
+
+    async def _reattach(self, lost: RemoteFaktory) -> Snapshot:
+        """The watched server's connection broke: try once more on a new one (the server may
+        just have restarted); if that fails too, the banner says it is gone."""
+        if self.remote is not lost:
+            raise self.not_running()  # stopped watching meanwhile
+        lost.close()
+        try:
+            replacement, snap = await self._connect_remote()
+        except (FWPError, OSError, TimeoutError) as exc:
+            if self.remote is lost:
+                self.remote = None
                 self._set(ServerStatus(AppState.ERROR, Problem.WATCH_LOST, str(exc)))
             raise ServerNotRunning(str(exc)) from exc
+        if self.remote is not lost:  # stopped watching while this reconnected
+            replacement.close()
+            raise self.not_running()
+        self.remote = replacement
+        return snap
 
     async def pause_all(self, paused: bool) -> None:
         """Pause (or resume) every queue of the server shown, as `QUEUE PAUSE *` does."""
@@ -224,6 +234,17 @@ class ServerController(QObject):
             coro.close()
             raise self.not_running()
         return await asyncio.wrap_future(thread.submit(coro))  # type: ignore[arg-type]
+
+    async def _connect_remote(self) -> tuple[RemoteFaktory, Snapshot]:
+        """A connection to the Faktory on our port, and its first snapshot: it answers INFO, not
+        just the greeting."""
+        settings = self.settings
+        remote = await RemoteFaktory.connect(dial_host(settings), settings.port, settings.password)
+        try:
+            return remote, await remote.snapshot()
+        except BaseException:
+            remote.close()
+            raise
 
     def _detach(self) -> bool:
         """Stop watching the attached server, if any; whether there was one."""

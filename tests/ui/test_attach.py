@@ -11,7 +11,7 @@ import contextlib
 import pytest
 
 from faktory_desktop.ui.banner import StatusBanner
-from faktory_desktop.ui.controller import NOT_LISTED, NOT_OURS
+from faktory_desktop.ui.controller import NOT_LISTED, NOT_OURS, ServerNotRunning
 from faktory_desktop.ui.dashboard.history import NOT_REPORTED
 from faktory_desktop.ui.dashboard.page import NOT_SAID
 from faktory_desktop.ui.jobs.feedback import call_api, failure_text
@@ -105,6 +105,25 @@ def test_when_the_watched_server_stops_the_app_can_start_its_own(
                message=f"status: {desktop.controller.status}")
     assert desktop.controller.port == port
     push(port, "now-our-own-job")
+
+
+def test_a_watched_server_that_restarts_is_followed_without_a_click(
+        make_app, make_server, tmp_path, wait_until, run):
+    other = make_server(data_dir=tmp_path / "other")
+    port = other.runtime.port
+    desktop = start_on_taken_port(make_app, wait_until, port)
+    desktop.poller.stop()  # the test drives the polls, so none lands while no server is there
+    assert run(desktop.controller.attach())
+    other.stop()
+    restarted = make_server(data_dir=tmp_path / "other", port=port)
+    push(port, "after-the-restart")
+    snap = run(desktop.controller.snapshot())  # the old connection is dead: one reconnect
+    assert snap.stats.enqueued == 1
+    assert desktop.controller.status.state is AppState.ATTACHED
+    restarted.stop()
+    with pytest.raises(ServerNotRunning):
+        run(desktop.controller.snapshot())  # nobody there now: the banner says so
+    assert desktop.controller.status.problem is Problem.WATCH_LOST
 
 
 def test_attach_needs_the_other_servers_password(make_app, make_server, tmp_path, wait_until):
