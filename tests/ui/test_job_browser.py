@@ -294,3 +294,18 @@ def test_a_stopped_server_lists_nothing_and_says_why(open_page, producer, contro
     wait_until(lambda: page.stack.currentIndex() == 0 and page.model.total == 1,
                message=f"after the restart: {page.ui.summary.text()!r}")
     assert page.ui.summary.text().startswith("1 job")
+
+
+def test_a_page_made_before_the_server_ran_loads_when_first_shown(qtbot, producer, controller,
+                                                                  run, wait_until):
+    """As in the app, which builds its pages before it starts the server."""
+    producer.push(job(new_jid(), at="2099-01-01T00:00:00Z"))
+    run(controller.stop(), 60)
+    page = JobBrowserPage(controller, SCHEDULED)
+    qtbot.addWidget(page)
+    assert page.ui.empty.text() == NOTHING_TO_LIST
+    assert run(controller.start(), 60)
+    assert page.ui.empty.text() != NOTHING_TO_LIST  # the server runs: no stale "not running"
+    page.show()
+    assert page.tasks.busy  # read at once, not at the refresh timer's first tick
+    wait_until(lambda: page.model.total == 1 and page.stack.currentIndex() == 0)

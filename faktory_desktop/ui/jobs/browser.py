@@ -343,9 +343,8 @@ class JobBrowserPage(Navigation, QWidget):
         return f"No jobs in {actions.place(self.source)}."
 
     def _on_status(self, status: ServerStatus) -> None:
-        if not self.controller.running:
-            self._update_labels()
-        elif self.isVisible():
+        self._update_labels()  # "not running" comes and goes with the server
+        if self.controller.running and self.isVisible():
             self.tasks.spawn(self.refresh())
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
@@ -354,8 +353,8 @@ class JobBrowserPage(Navigation, QWidget):
         focused = QApplication.focusWidget()
         if focused is None or not self.isAncestorOf(focused):
             self.table.setFocus()  # the keys work at once
-        if self._loaded:
-            self.tasks.spawn(self.refresh())
+        if not self.tasks.busy:  # else a refresh (or an action that ends with one) is under way
+            self.tasks.spawn(self.refresh())  # at once, not at the timer's first tick
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
         super().hideEvent(event)
