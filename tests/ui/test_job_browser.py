@@ -290,10 +290,13 @@ def test_a_stopped_server_lists_nothing_and_says_why(open_page, producer, contro
     run(controller.stop(), 60)
     wait_until(lambda: page.ui.empty.text() == NOTHING_TO_LIST)
     assert page.stack.currentIndex() == 1 and page.ui.summary.text() == ""
+    usable = [page.ui.order, page.ui.export, page.filter_bar, *page.ui.buttons.values()]
+    assert not any(widget.isEnabled() for widget in usable)  # nothing to act on
     assert run(controller.start(), 60)
     wait_until(lambda: page.stack.currentIndex() == 0 and page.model.total == 1,
                message=f"after the restart: {page.ui.summary.text()!r}")
     assert page.ui.summary.text().startswith("1 job")
+    assert all(widget.isEnabled() for widget in usable)
 
 
 def test_a_page_made_before_the_server_ran_loads_when_first_shown(qtbot, producer, controller,

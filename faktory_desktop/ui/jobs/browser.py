@@ -325,6 +325,8 @@ class JobBrowserPage(Navigation, QWidget):
         known = self.matches_known()
         self.ui.show_counts(self.source, self.model.total if self.filter.empty else None,
                             self.selected_count(), known, self.ascending, self._scanned_total)
+        self.ui.set_usable(self.controller.running)
+        self.filter_bar.setEnabled(self.controller.running)
         if not self.controller.running:
             self.stack.setCurrentIndex(1)
             self.ui.empty.setText(self.controller.unavailable_text())

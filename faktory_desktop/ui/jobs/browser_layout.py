@@ -62,6 +62,12 @@ class Layout:
         self.read_only.setVisible(not acts)
         self.import_.setVisible(kind is not Kind.BUSY)
 
+    def set_usable(self, usable: bool) -> None:
+        """Actions, order and export/import work only with a server to read (and change)."""
+        for widget in (*self.buttons.values(), self.scope, self.order, self.export,
+                       self.import_):
+            widget.setEnabled(usable)
+
     def show_counts(self, source: Source, total: int | None, selected: int,
                     known: tuple[int, bool] | None, ascending: bool, of: int = 0) -> None:
         """`total` None: filtered (`known` matches among `of` jobs)."""
