@@ -60,9 +60,12 @@ def test_a_stopped_server_lists_no_queues_and_says_why(page, controller, run):
     run(controller.stop(), 60)
     assert page.stack.currentWidget() is page.empty and page.empty.text() == NOTHING_TO_LIST
     assert page.summary.text() == ""
+    assert not any(action.isEnabled() for action in page.page_actions + page.table.actions())
     assert run(controller.start(), 60)
     run(page.refresh())
     assert page.stack.currentWidget() is page.table and page.summary.text().startswith("2 queues")
+    assert all(action.isEnabled() for action in page.page_actions)  # "New job…", "Pause all"…
+    assert not page.clear_action.isEnabled()  # a row action: nothing is selected
 
 
 def test_follows_the_pollers_snapshots(qtbot, controller, wait_until, client):

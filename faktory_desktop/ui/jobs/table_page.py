@@ -128,6 +128,7 @@ class TablePage(QWidget):
         self.proxy.setSortRole(SORT_ROLE)
         self.table = self._make_table()
         self.empty_text = empty_text
+        self.page_actions: list[QAction] = []  # not tied to a selection ("Pause all", ...)
         self.empty = QLabel(empty_text)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -184,6 +185,8 @@ class TablePage(QWidget):
         self.toolbar.addWidget(_button_for(action))
         if row:
             self.table.addAction(action)
+        else:
+            self.page_actions.append(action)
         return action
 
     def add_stretch(self) -> None:
@@ -204,12 +207,18 @@ class TablePage(QWidget):
     def show_table(self, has_rows: bool) -> None:
         self.empty.setText(self.empty_text)
         self.stack.setCurrentWidget(self.table if has_rows else self.empty)
+        for action in self.page_actions:
+            action.setEnabled(True)
+        self.selection_changed()
 
     def show_unavailable(self, why: str) -> None:
-        """Nothing can be read: say why, rather than "none" or rows that may be stale."""
+        """Nothing can be read, nor acted on: say why, rather than "none" or rows that may be
+        stale, and disable every action."""
         self.empty.setText(why)
         self.stack.setCurrentWidget(self.empty)
         self.summary.setText("")
+        for action in (*self.page_actions, *self.table.actions()):
+            action.setEnabled(False)
 
     def selection_changed(self) -> None:
         """Enable and label the row actions for the current selection."""
