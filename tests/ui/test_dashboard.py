@@ -146,13 +146,24 @@ def test_a_removed_queue_loses_its_line(page, poller, client, controller, run, w
     assert "doomed" not in page.latency.curves and page.queue_list.names() == ["kept"]
 
 
-def test_window_sizes_change_the_x_range_shown(page, controller, run):
+@pytest.fixture
+def sample(page, controller, run):
+    """`sample(processed)`: one snapshot of the real server's, a second after the last one (on
+    the page's own clock), with the processed total given."""
     base = run(controller.call(controller.api.snapshot()))
     now = [1_700_000_000.0]
     page.clock = lambda: now[0]
-    for n in range(700):  # 700 s of samples, one a second
+
+    def feed(processed: int) -> None:
         now[0] += 1
-        page.on_snapshot(replace(base, stats=replace(base.stats, processed=n)))
+        page.on_snapshot(replace(base, stats=replace(base.stats, processed=processed)))
+
+    return feed
+
+
+def test_window_sizes_change_the_x_range_shown(page, sample):
+    for n in range(700):  # 700 s of samples, one a second
+        sample(n)
     ago = page.throughput.curves["processed"].getOriginalDataset()[0]
     assert page.throughput.x_range() == pytest.approx((-60, 0))
     assert ago[0] >= -60 and ago[-1] == 0
@@ -168,16 +179,8 @@ def test_window_sizes_change_the_x_range_shown(page, controller, run):
     assert np.nanmax(ys(page.throughput, "processed")) == 1.0
 
 
-def test_axes_stay_still_while_samples_flow_in(page, controller, run):
+def test_axes_stay_still_while_samples_flow_in(page, sample):
     """A new sample moves the data, not the axes: their drawing is kept (the GUI's main cost)."""
-    base = run(controller.call(controller.api.snapshot()))
-    now = [1_700_000_000.0]
-    page.clock = lambda: now[0]
-
-    def sample(processed: int) -> None:
-        now[0] += 1
-        page.on_snapshot(replace(base, stats=replace(base.stats, processed=processed)))
-
     for n in range(0, 400, 40):  # a steady 40 jobs/s
         sample(n)
     axes = [page.throughput.plot.getPlotItem().getAxis(side) for side in ("bottom", "left")]
@@ -232,15 +235,7 @@ def test_history_shows_today_and_is_not_polled_every_second(
     assert calls[-1] == 30 and page.history.today() == (1, 0)
 
 
-def test_a_minimized_window_records_but_does_not_redraw(page, controller, run):
-    base = run(controller.call(controller.api.snapshot()))
-    now = [1_700_000_000.0]
-    page.clock = lambda: now[0]
-
-    def sample(processed: int) -> None:
-        now[0] += 1
-        page.on_snapshot(replace(base, stats=replace(base.stats, processed=processed)))
-
+def test_a_minimized_window_records_but_does_not_redraw(page, sample):
     sample(0)
     sample(5)
     assert ys(page.throughput, "processed")[-1] == 5
