@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from faktory_desktop.core import jsonc
+from faktory_desktop.core import enterprise, jsonc
 from faktory_desktop.core.timefmt import NS, format_ns, parse_ns
 
 FIELD_ORDER = (
@@ -42,6 +42,13 @@ QUEUE_NAME = re.compile(r"[a-zA-Z0-9._-]+")
 class JobError(ValueError):
     """A job that cannot be accepted; the message is the `-ERR` text Faktory uses."""
 
+    code = "ERR"  # the reply's error code: `-<code> <message>`
+
+    def bulk_text(self) -> str:
+        """The text PUSHB reports for this jid: Faktory stores Go's `err.Error()`, which carries
+        the code only for a coded (non-ERR) error."""
+        return str(self) if self.code == "ERR" else f"{self.code} {self}"
+
 
 class PreparedJob(NamedTuple):
     """A validated job, ready for storage: where it goes, and its canonical bytes.
@@ -53,6 +60,7 @@ class PreparedJob(NamedTuple):
     queue: str
     payload: bytes
     at_ns: int | None  # set when the job is scheduled for later
+    ent: enterprise.EntJob | None = None  # its Enterprise features; None for a plain job
 
 
 _valid_names: set[str] = set()  # names that passed QUEUE_NAME: the hot path sees few of them
@@ -180,12 +188,23 @@ def prepare(data: bytes | str | dict[str, Any], now_ns: int) -> PreparedJob:
             at_ns = parse_ns(job["at"])
         except ValueError as exc:
             raise JobError(f'invalid timestamp for \'at\': "{job["at"]}": {exc}') from None
+    ent = _enterprise_features(job, now_ns)
     if at_ns is not None and at_ns > now_ns:
         job.pop("enqueued_at", None)
-        return PreparedJob(job["jid"], job["queue"], canonical(job), at_ns)
+        return PreparedJob(job["jid"], job["queue"], canonical(job), at_ns, ent)
     check_queue_name(job["queue"])
     job["enqueued_at"] = stamp
-    return PreparedJob(job["jid"], job["queue"], canonical(job), None)
+    return PreparedJob(job["jid"], job["queue"], canonical(job), None, ent)
+
+
+def _enterprise_features(job: dict[str, Any], now_ns: int) -> enterprise.EntJob | None:
+    """None for a plain job, told apart in one check; else its checked Enterprise fields."""
+    if not enterprise.has_features(job.get("custom")):
+        return None
+    try:
+        return enterprise.prepare(job, now_ns)
+    except enterprise.FieldError as exc:
+        raise JobError(str(exc)) from None
 
 
 def reenqueue(payload: bytes, now_ns: int) -> tuple[str, bytes]:

@@ -17,6 +17,10 @@ try:
     dumps: Callable[[Any], bytes] = orjson.dumps
     loads: Callable[[bytes | str], Any] = orjson.loads
 
+    def dumps_sorted(obj: Any) -> bytes:
+        """Compact JSON with every object's keys sorted: equal data gives equal bytes."""
+        return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+
 except ImportError:  # pragma: no cover - exercised only where orjson is missing
     JSONDecodeError = json.JSONDecodeError
 
@@ -25,3 +29,6 @@ except ImportError:  # pragma: no cover - exercised only where orjson is missing
 
     def loads(data: bytes | str) -> Any:
         return json.loads(data)
+
+    def dumps_sorted(obj: Any) -> bytes:
+        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode()

@@ -11,12 +11,21 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from faktory_desktop.core import enterprise, jsonc
 from faktory_desktop.core import job as jobs
-from faktory_desktop.core import jsonc
 from faktory_desktop.core.failure import EXPIRED, FailureReport, dispose
 from faktory_desktop.core.reservations import Reservations, parse_member
-from faktory_desktop.core.timefmt import NS, fraction, local_date, now_ns, parse_ns, second_prefix
+from faktory_desktop.core.timefmt import (
+    NS,
+    format_ns,
+    fraction,
+    local_date,
+    now_ns,
+    parse_ns,
+    second_prefix,
+)
 from faktory_desktop.core.waiters import FetchWaiters
+from faktory_desktop.storage.enterprise import JobFeatures
 from faktory_desktop.storage.store import SortedSet, Store
 
 log = logging.getLogger(__name__)
@@ -29,6 +38,23 @@ REAP_BATCH = 10
 class JobNotFound(LookupError):
     def __init__(self, jid: str) -> None:
         super().__init__(f"Job not found {jid}")
+
+
+class NotUnique(jobs.JobError):
+    """A unique job whose lock another job holds: `-NOTUNIQUE Job not unique`, as Enterprise."""
+
+    code = "NOTUNIQUE"
+
+    def __init__(self) -> None:
+        super().__init__("Job not unique")
+
+
+class NoSuchBatch(jobs.JobError):
+    """`-ERR No such batch <bid>`: Enterprise's text, which clients match (capital N)."""
+
+    def __init__(self, bid: str) -> None:
+        super().__init__(f"No such batch {bid}")
+
 
 
 class Manager:
@@ -56,12 +82,30 @@ class Manager:
         """Validate, normalize and store one job; raises JobError with Faktory's message."""
         now = now_ns()
         job = jobs.prepare(data, now)
-        if job.at_ns is not None:
+        if job.ent is not None:
+            await self._push_enterprise(job, job.ent, now)
+        elif job.at_ns is not None:
             await self.store.schedule(jobs.score_of(job.at_ns), job.payload)
         else:
             await self.store.push(job.queue, job.payload)
             self.waiters.notify(job.queue)
         return job
+
+    async def _push_enterprise(self, job: jobs.PreparedJob, ent: enterprise.EntJob,
+                               now: int) -> None:
+        """Push with the unique lock, batch count and tracking record in the same step."""
+        delay = max(0, (job.at_ns or now) - now)  # a scheduled job stays unique until it runs
+        lock_ms = int((ent.unique_for * NS + delay) // 1_000_000) if ent.unique else 0
+        score = None if job.at_ns is None else jobs.score_of(job.at_ns)
+        status = await self.store.ent.push(
+            _features(job.jid, ent), job.queue, job.payload, score, lock_ms, format_ns(now)
+        )
+        if status == "NOTUNIQUE":
+            raise NotUnique()
+        if status == "NOBATCH":
+            raise NoSuchBatch(ent.bid or "")
+        if score is None:
+            self.waiters.notify(job.queue)
 
     async def push_bulk(self, data: bytes) -> dict[str, str]:
         """PUSHB: push each job; returns {jid: error} for those that failed (P-30..P-32)."""
@@ -85,7 +129,7 @@ class Manager:
         try:
             await self.push(item if isinstance(item, dict) else jsonc.dumps(item))
         except jobs.JobError as exc:
-            return str(exc)
+            return exc.bulk_text()
         return None
 
     # -- fetch, ack, fail ---------------------------------------------------------------------
@@ -110,16 +154,34 @@ class Manager:
             await self.waiters.wait(active or list(queues), remaining)
 
     async def _fetch_once(self, queues: Sequence[str], wid: str, wid_json: bytes) -> bytes | None:
-        now = now_ns()
-        now_s, frac = now // NS, fraction(now)
-        reserved_at = second_prefix(now_s) + frac + "Z"  # format_ns(now), without a 2nd fraction()
-        expires_at = second_prefix(now_s + jobs.DEFAULT_RESERVE_FOR) + frac + "Z"
-        reply = await self.store.fetch(queues, wid_json, now_s, frac, reserved_at, expires_at)
-        if reply is None:
-            return None
-        job, member = reply
-        self.reservations.add(jsonc.loads(job)["jid"], wid, member)
-        return job
+        while True:  # a job dropped as expired is passed over: the next one is fetched at once
+            now = now_ns()
+            now_s, frac = now // NS, fraction(now)
+            reserved_at = second_prefix(now_s) + frac + "Z"  # format_ns(now) without fraction()
+            expires_at = second_prefix(now_s + jobs.DEFAULT_RESERVE_FOR) + frac + "Z"
+            reply = await self.store.fetch(queues, wid_json, now_s, frac, reserved_at, expires_at)
+            if reply is None:
+                return None
+            job, member = reply
+            parsed = jsonc.loads(job)
+            ent = enterprise.features(parsed) if "custom" in parsed else None
+            if ent is not None and await self._start_enterprise(parsed["jid"], ent, member, now):
+                continue
+            self.reservations.add(parsed["jid"], wid, member, ent)
+            return job
+
+    async def _start_enterprise(self, jid: str, ent: enterprise.EntJob, member: bytes,
+                                now: int) -> bool:
+        """A fetched job starts (lock until start released, tracked as working), or is dropped
+        because it expired; True when dropped."""
+        expired = ent.expires_at_ns is not None and ent.expires_at_ns <= now
+        release = ent.unique_until == enterprise.UNTIL_START
+        self.notify(await self.store.ent.fetched(
+            _features(jid, ent), member, format_ns(now), expired, release
+        ))
+        if expired:
+            log.debug("JID %s: job expired", jid)
+        return expired
 
     async def ack(self, jid: str) -> bool:
         """Finish a job. An unknown jid is not an error (P-52); returns whether it was reserved."""
@@ -128,6 +190,8 @@ class Manager:
             log.debug("no such job to acknowledge: %s", jid)
             return False
         try:
+            if reservation.ent is not None:
+                return await self._ack_enterprise(jid, reservation.ent, reservation.member)
             return await self.store.ack(reservation.member, local_date(now_ns()))
         except BaseException:
             # The engine is away (-ERR to the client): keep the job ACKable for the retry, or it
@@ -135,6 +199,15 @@ class Manager:
             # ACK that did run before the engine went away finds no member: counted once.
             self.reservations.restore(reservation)
             raise
+
+    async def _ack_enterprise(self, jid: str, ent: enterprise.EntJob, member: bytes) -> bool:
+        now = now_ns()
+        release = ent.unique_until == enterprise.UNTIL_SUCCESS
+        done, queues = await self.store.ent.ack(
+            _features(jid, ent), member, local_date(now), format_ns(now), release
+        )
+        self.notify(queues)
+        return done
 
     async def fail(self, jid: str, report: FailureReport) -> None:
         reservation = self.reservations.pop(jid)
@@ -152,9 +225,22 @@ class Manager:
             return await self.store.ack(member, local_date(now_ns()))  # unreadable: just drop it
         now = now_ns()
         outcome = dispose(parsed[2], report, now)
+        ent = enterprise.features(parsed[2]) if "custom" in parsed[2] else None
+        if ent is not None:
+            done, queues = await self.store.ent.fail(
+                _features(parsed[0], ent), member, local_date(now), format_ns(now),
+                outcome.target, outcome.score, outcome.payload,
+            )
+            self.notify(queues)
+            return done
         return await self.store.fail(
             member, local_date(now), outcome.target, outcome.score, outcome.payload
         )
+
+    def notify(self, queues: Iterable[str]) -> None:
+        """Wake fetches waiting on queues that received a job (batch callbacks)."""
+        for queue in queues:
+            self.waiters.notify(queue)
 
     # -- queues -------------------------------------------------------------------------------
 
@@ -241,6 +327,10 @@ class Manager:
                 reaped += await self._fail_member(member, EXPIRED)
             if len(expired) < REAP_BATCH:
                 return reaped
+
+
+def _features(jid: str, ent: enterprise.EntJob) -> JobFeatures:
+    return JobFeatures(jid, ent.unique, ent.track, ent.bid, ent.callback_of)
 
 
 def _age_seconds(job: bytes | None, now: int) -> float:

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from faktory_desktop.core import jsonc
+from faktory_desktop.core import enterprise, jsonc
 
 
 class Reservation(NamedTuple):
@@ -20,6 +20,7 @@ class Reservation(NamedTuple):
     jid: str
     wid: str
     member: bytes
+    ent: enterprise.EntJob | None = None  # what ACK must do beyond the plain path
 
 
 class Reservations:
@@ -29,8 +30,12 @@ class Reservations:
     def __len__(self) -> int:
         return len(self._by_jid)
 
-    def add(self, jid: str, wid: str, member: bytes) -> None:
-        self._by_jid[jid] = Reservation(jid, wid, member)
+    def add(self, jid: str, wid: str, member: bytes,
+            ent: enterprise.EntJob | None = None) -> None:
+        self._by_jid[jid] = Reservation(jid, wid, member, ent)
+
+    def get(self, jid: str) -> Reservation | None:
+        return self._by_jid.get(jid)
 
     def pop(self, jid: str) -> Reservation | None:
         return self._by_jid.pop(jid, None)
@@ -57,8 +62,8 @@ class Reservations:
         for member in members:
             parsed = parse_member(member)
             if parsed is not None:
-                jid, wid, _job = parsed
-                self.add(jid, wid, member)
+                jid, wid, job = parsed
+                self.add(jid, wid, member, enterprise.features(job))
                 loaded += 1
         return loaded
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from faktory_desktop.core.batches import Batches
 from faktory_desktop.core.info import ServerCounters, build_info
 from faktory_desktop.core.manager import Manager
 from faktory_desktop.core.scheduler import Scheduler
+from faktory_desktop.core.tracking import Tracking
 from faktory_desktop.core.workers import WorkerRegistry
 from faktory_desktop.storage.store import Store
 
@@ -18,6 +20,8 @@ class CoreService:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.manager = Manager(store)
+        self.batches = Batches(self.manager)
+        self.tracking = Tracking(self.manager)
         self.workers = WorkerRegistry()
         self.scheduler = Scheduler(self.manager, self.workers)
         self.counters = ServerCounters()

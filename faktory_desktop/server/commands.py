@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Session", bytes], Awaitable[bytes | None]]
 
-NOT_AVAILABLE = "{} is not available yet in Faktory Desktop (a Faktory Enterprise feature)"
-
 
 class CommandError(Exception):
     """A client mistake, answered as `-ERR <message>`."""
@@ -157,11 +155,51 @@ async def queue(session: Session, args: bytes) -> bytes:
     return OK
 
 
-def _enterprise_only(verb: str) -> Handler:
-    async def handler(session: Session, args: bytes) -> bytes:
-        raise CommandError(NOT_AVAILABLE.format(verb))
+def _subcommand(args: bytes, verb: str, usage: str) -> tuple[str, bytes]:
+    """`SUB rest` of BATCH and TRACK: the subcommand (any case) and its argument."""
+    sub, _, rest = args.partition(b" ")
+    if not sub:
+        raise CommandError(f"{verb} needs a subcommand: {usage}")
+    return sub.decode(errors="replace").upper(), rest
 
-    return handler
+
+def _json_argument(rest: bytes, what: str) -> Any:
+    try:
+        return jsonc.loads(rest)
+    except jsonc.JSONDecodeError as exc:
+        raise CommandError(f"invalid {what} JSON: {exc}") from None
+
+
+async def batch(session: Session, args: bytes) -> bytes:
+    sub, rest = _subcommand(args, "BATCH", "NEW, OPEN, COMMIT or STATUS")
+    batches = session.core.batches
+    if sub == "NEW":
+        return bulk((await batches.new(_json_argument(rest, "BATCH NEW"))).encode())
+    bid = rest.decode(errors="replace").strip()
+    if sub not in ("OPEN", "COMMIT", "STATUS"):
+        raise CommandError(f"no such BATCH subcommand: {sub}")
+    if not bid:
+        raise CommandError(f"BATCH {sub} needs a batch id")
+    if sub == "OPEN":
+        return bulk((await batches.open(bid)).encode())
+    if sub == "COMMIT":
+        await batches.commit(bid)
+        return OK
+    return bulk(jsonc.dumps(await batches.status(bid)))
+
+
+async def track(session: Session, args: bytes) -> bytes:
+    sub, rest = _subcommand(args, "TRACK", "SET or GET")
+    tracking = session.core.tracking
+    if sub == "SET":
+        await tracking.set(_json_argument(rest, "TRACK SET"))
+        return OK
+    if sub == "GET":
+        jid = rest.decode(errors="replace").strip()
+        if not jid:
+            raise CommandError("TRACK GET needs a jid")
+        return bulk(jsonc.dumps(await tracking.get(jid)))
+    raise CommandError(f"no such TRACK subcommand: {sub}")
 
 
 HANDLERS: dict[str, Handler] = {
@@ -176,8 +214,8 @@ HANDLERS: dict[str, Handler] = {
     "END": end,
     "MUTATE": mutate,
     "QUEUE": queue,
-    "BATCH": _enterprise_only("BATCH"),
-    "TRACK": _enterprise_only("TRACK"),
+    "BATCH": batch,
+    "TRACK": track,
 }
 
 

@@ -320,6 +320,8 @@ class Session(asyncio.Protocol):
         self.command = command
         try:
             return await handler(self, command.args)
+        except JobError as exc:
+            return error(str(exc), exc.code)
         except CLIENT_ERRORS as exc:
             return error(str(exc))
         except ENGINE_UNREACHABLE as exc:

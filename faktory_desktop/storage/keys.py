@@ -29,3 +29,39 @@ def processed_on(date: str) -> str:
 
 def failures_on(date: str) -> str:
     return f"{FAILURES}:{date}"
+
+
+# -- Enterprise features (our own names: Faktory Enterprise's are not public) ------------------
+# The Lua scripts that fire batch callbacks build `batch:<bid>` and `q:<queue>` themselves
+# (lua/batch_lib.lua), since a callback's batch and queue are only known inside the script.
+EXPIRED = "expired"  # count of jobs dropped at FETCH because their expires_at had passed
+NOT_UNIQUE = "notunique"  # count of pushes refused by a unique lock
+BATCHES = "batches"  # ZSET of batch ids, score = creation time
+BATCH_PREFIX = "batch:"
+UNIQUE_PREFIX = "unique:"
+TRACK_PREFIX = "track:"
+
+
+def unique_lock(digest: str) -> str:
+    """A unique job's lock: a string holding the jid that took it, with the lock's TTL."""
+    return UNIQUE_PREFIX + digest
+
+
+def batch(bid: str) -> str:
+    """A batch's HASH: counts, callback states, callback jobs (lua/batch_lib.lua)."""
+    return BATCH_PREFIX + bid
+
+
+def batch_failed(bid: str) -> str:
+    """SET of the batch's jids whose latest run failed."""
+    return f"{BATCH_PREFIX}{bid}:failed"
+
+
+def batch_jobs(bid: str) -> str:
+    """SET of every jid pushed into the batch."""
+    return f"{BATCH_PREFIX}{bid}:jobs"
+
+
+def track(jid: str) -> str:
+    """A tracked job's HASH: state, percent, desc, updated_at."""
+    return TRACK_PREFIX + jid

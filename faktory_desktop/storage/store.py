@@ -20,6 +20,7 @@ import redis.exceptions as redis_errors
 
 from faktory_desktop.engine.address import EngineAddress
 from faktory_desktop.storage import keys
+from faktory_desktop.storage.enterprise import EntStore
 from faktory_desktop.storage.multiplexer import EngineUnavailable, Multiplexer, ReplyError
 
 SCAN_COUNT = 100
@@ -63,6 +64,7 @@ class Store:
             for name in ("push", "fetch", "ack", "fail", "enqueue_from_set", "move_between_sets")
         }
         self._replace_in_list = self.cold.register_script(_load_script("replace_in_list.lua"))
+        self.ent = EntStore(self, _load_script)
         self._registered: set[str] = set()  # see push()
         self._registered_epoch = (-1, -1, -1)
         self._queue_resets = 0
