@@ -19,8 +19,10 @@ def rfc3339(delta_s: float, tz: Any = UTC) -> str:
     return (datetime.now(UTC) + timedelta(seconds=delta_s)).astimezone(tz).isoformat()
 
 
-def fetch(client: RawClient, queue: str = "default") -> dict[str, Any] | None:
-    return client.call_json(f"FETCH {queue}")
+def fetch(client: RawClient, queue: str = "default") -> Any:
+    """The fetched job, or None when FETCH gave nothing ($-1) after its wait."""
+    reply = client.call(f"FETCH {queue}")
+    return None if reply == b"$-1\r\n" else json.loads(reply.split(b"\r\n")[1])
 
 
 def batch_new(client: RawClient, **spec: Any) -> str:

@@ -47,10 +47,8 @@ EXACT = [
     (b'PUSH {"jid":"long-enough","jobtype":"T"}', b"-ERR jobs must have an args parameter\r\n"),
     # deliberate differences (docs/compatibility.md)
     (b'PUSH{"jid":"12345678"}', b'-ERR unknown command PUSH{"jid":"12345678"}\r\n'),
-    (b"BATCH new {}", b"-ERR BATCH is not available yet in Faktory Desktop "
-                      b"(a Faktory Enterprise feature)\r\n"),
-    (b"TRACK get x", b"-ERR TRACK is not available yet in Faktory Desktop "
-                     b"(a Faktory Enterprise feature)\r\n"),
+    (b"BATCH new {}", b"-ERR BATCH NEW needs a success or complete callback job\r\n"),
+    (b"TRACK get", b"-ERR TRACK GET needs a jid\r\n"),
 ]
 
 # (line, reply prefix): parser messages are ours, the prefix is Faktory's

