@@ -21,6 +21,7 @@ from typing import Any
 
 from faktory_desktop.core import job as jobs
 from faktory_desktop.core import mutate, transfer
+from faktory_desktop.core.enterprise_api import EnterpriseReads
 from faktory_desktop.core.failure import DEAD_TTL_NS
 from faktory_desktop.core.records import JobFilter, JobRecord, Kind, Source, record_from
 from faktory_desktop.core.service import CoreService
@@ -106,6 +107,7 @@ class FaktoryAPI:
         self.core = core
         self.store = core.store
         self.manager = core.manager
+        self.ent = EnterpriseReads(self)  # batches, locks, expiry and tracking
 
     # -- overview -------------------------------------------------------------------------------
 

@@ -117,15 +117,16 @@ def record_from(source: Source, payload: bytes, score: float | None = None) -> J
 
 @dataclass(frozen=True)
 class JobFilter:
-    """What to look for: an exact jobtype, a jid, and/or text anywhere in args or the error."""
+    """What to look for: an exact jobtype, a jid, a batch, and/or text in args or the error."""
 
     jobtype: str = ""
     jid: str = ""
     text: str = ""
+    bid: str = ""  # members of this batch (custom.bid)
 
     @property
     def empty(self) -> bool:
-        return not (self.jobtype or self.jid or self.text)
+        return not (self.jobtype or self.jid or self.text or self.bid)
 
     def glob(self) -> str:
         """The narrowest Redis MATCH pattern for a scan; `matches` makes the exact check."""
@@ -139,6 +140,8 @@ class JobFilter:
         if self.jid and record.jid != self.jid:
             return False
         if self.jobtype and record.jobtype != self.jobtype:
+            return False
+        if self.bid and (record.job.get("custom") or {}).get("bid") != self.bid:
             return False
         if self.text:
             needle = self.text.lower()

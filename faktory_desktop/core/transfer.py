@@ -87,7 +87,8 @@ def prefilter(flt: JobFilter) -> Callable[[bytes], bool]:
     marks, in an ASCII entry (case-folding elsewhere in Unicode could make an ASCII match).
     """
     needles = [b'"%s":%s' % (key.encode(), jsonc.dumps(value))
-               for key, value in (("jid", flt.jid), ("jobtype", flt.jobtype)) if value]
+               for key, value in (("jid", flt.jid), ("jobtype", flt.jobtype), ("bid", flt.bid))
+               if value]
     text = flt.text.lower().encode() if _PLAIN_TEXT.fullmatch(flt.text) else b""
 
     def keep(payload: bytes) -> bool:

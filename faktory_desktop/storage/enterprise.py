@@ -188,7 +188,7 @@ class EntStore:
             holder, pttl = await pipe.execute()
         return (holder.decode(), max(pttl, 0) / 1000) if holder else None
 
-    async def release_lock(self, digest: str) -> bool:
+    async def lock_release(self, digest: str) -> bool:
         return bool(await self._cold.delete(keys.unique_lock(digest)))
 
     # -- counters ------------------------------------------------------------------------------
