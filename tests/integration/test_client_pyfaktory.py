@@ -12,6 +12,7 @@ job functions here signal the test through threading.Events. The BEAT period is 
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -285,3 +286,51 @@ def test_stop_all_lets_the_in_flight_job_finish_and_ack(server, producer, py_con
     stats = client.info()["faktory"]
     assert stats["total_processed"] == 1 and stats["total_failures"] == 0
     assert stats["sets"]["working"] == 0
+
+
+def test_batch_api_end_to_end(make_server, producer, py_consumer):
+    # pyfaktory's batch API: BATCH NEW with a callback that has no jid, jobs joined with
+    # custom.bid, COMMIT; the worker runs the jobs, then the success callback.
+    server = make_server()
+    url = url_for(server)
+    ran: list[str] = []
+    finished = threading.Event()
+
+    def work(n: int) -> None:
+        ran.append(f"work {n}")
+
+    def done(*args: Any) -> None:
+        ran.append("done")
+        finished.set()
+
+    client = producer(url)
+    maker = pyfaktory.Producer(client=client)
+    batch = pyfaktory.Batch(parent_bid=None, description="three jobs",
+                            success=pyfaktory.TargetJob(jobtype="done", args=[]), complete=None)
+    reply = maker.batch_new(batch)  # pyfaktory hands back the raw bulk reply, as from Enterprise
+    bid = reply.split("\r\n")[-1]
+    assert reply == f"${len(bid)}\r\n{bid}" and bid.startswith("b-")
+    for n in range(3):
+        push(client, "work", [n], custom={"bid": bid})
+    assert maker.batch_commit(bid) is True
+    status = _bulk_json(client._batch_status(bid))
+    assert (status["total"], status["pending"], status["success_st"]) == (3, 3, "")
+
+    consumer = py_consumer(url)
+    consumer.register("work", work)
+    consumer.register("done", done)
+    consumer.start(server)
+    assert finished.wait(10)
+    assert sorted(ran[:3]) == ["work 0", "work 1", "work 2"] and ran[3] == "done"
+    def acked() -> dict[str, Any] | None:
+        status = _bulk_json(client._batch_status(bid))
+        return status if status["success_st"] == "2" else None
+
+    status = wait_for(acked, what="the callback's ACK")
+    assert (status["total"], status["pending"], status["failed"]) == (3, 0, 0)
+    consumer.stop()
+
+
+def _bulk_json(reply: str) -> Any:
+    """The JSON of a raw bulk reply as pyfaktory returns it (`$N\\r\\n{...}`)."""
+    return json.loads(reply.split("\r\n", 1)[1])
