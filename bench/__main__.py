@@ -18,6 +18,8 @@ scenarios:
   standard  Faktory's test/load shape: 5 producers + 5 consumers, 30,000 jobs, 1% FAIL
   blocked   100 connections: 50 sit in FETCH on an empty queue the whole time, the other 50
             (25 producers + 25 consumers) do the standard load
+  enterprise  the standard load with every job unique_for 60 s, tracked (custom.track = 1)
+            and pushed in batches of 100 (BATCH NEW, PUSH x 100, BATCH COMMIT)
   --connections/--blocked without --scenario run just the blocked scenario with those figures.
 """
 
@@ -31,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add = parser.add_argument
-    add("--scenario", choices=("standard", "blocked", "all"), default=None,
+    add("--scenario", choices=("standard", "blocked", "enterprise", "all"), default=None,
         help="which scenario(s) to run (default: all)")
     add("--jobs", type=int, default=30_000, help="jobs per run (30000)")
     add("--producers", type=int, help="producer connections (standard: 5; blocked: half the "
@@ -76,6 +78,10 @@ def configs(args: argparse.Namespace) -> list[RunConfig]:
         out.append(RunConfig("standard", producers=args.producers or DEFAULT_PRODUCERS,
                              consumers=args.consumers if args.consumers is not None
                              else DEFAULT_CONSUMERS, blocked=blocked, **common))
+    if scenario in ("enterprise", "all"):
+        out.append(RunConfig("enterprise", producers=args.producers or DEFAULT_PRODUCERS,
+                             consumers=args.consumers if args.consumers is not None
+                             else DEFAULT_CONSUMERS, blocked=0, enterprise=True, **common))
     if scenario in ("blocked", "all"):
         connections = args.connections or BLOCKED_CONNECTIONS
         blocked = BLOCKED_IDLE if args.blocked is None else args.blocked

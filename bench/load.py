@@ -36,6 +36,8 @@ __all__ = ["LoadPlan", "LoadResult", "new_event_loop", "worker_main"]
 BEAT_EVERY_S = 10.0  # Faktory reaps a worker that has not sent BEAT for 60 s
 MAX_ERROR_SAMPLES = 10
 FAIL_LINE = b',"errtype":"BenchError","message":"deliberate failure (1%)","backtrace":["bench"]}'
+BATCH_SIZE = 100
+BATCH_NEW = b'BATCH NEW {"success":{"jobtype":"BenchDone","args":[],"queue":"bench-callbacks"}}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,7 @@ class LoadPlan:
     rate: float = 0.0  # total PUSH/s for this process; 0: as fast as possible (closed loop)
     timeout_s: float = 120.0
     name: str = "load"
+    enterprise: bool = False  # every job unique_for, tracked, in committed batches of BATCH_SIZE
 
 
 @dataclass(slots=True)
@@ -126,6 +129,9 @@ def _wid(role: str, index: int) -> str:
 
 
 async def _producer(client: FWPClient, state: _State, count: int, interval_ns: int) -> None:
+    if state.plan.enterprise:
+        await _enterprise_producer(client, state, count)
+        return
     call = client.call
     urandom = os.urandom
     now = time.monotonic_ns
@@ -143,6 +149,30 @@ async def _producer(client: FWPClient, state: _State, count: int, interval_ns: i
         reply = await call(template % (urandom(8).hex().encode(), seq, now()))
         if reply != b"OK":
             state.error("PUSH", reply)
+
+
+async def _enterprise_producer(client: FWPClient, state: _State, count: int) -> None:
+    """The same jobs, each unique for 60 s, tracked, and pushed in batches of BATCH_SIZE
+    (BATCH NEW, the pushes, COMMIT); the batches' success callbacks land in a queue of their
+    own that nobody fetches."""
+    call, urandom, now = client.call, os.urandom, time.monotonic_ns
+    prefix = b'PUSH {"jid":"%s","jobtype":"BenchJob","queue":"' + state.plan.queue.encode()
+    template = prefix + b'","args":[%d,%d],"retry":0,"custom":{"unique_for":60,"track":1,' \
+                        b'"bid":"%s"}}'
+    for start in range(0, count, BATCH_SIZE):
+        bid = await call(BATCH_NEW)
+        if not isinstance(bid, bytes):
+            state.error("BATCH NEW", bid)
+            return
+        for _ in range(min(BATCH_SIZE, count - start)):
+            seq = state.result.pushed
+            state.result.pushed = seq + 1
+            reply = await call(template % (urandom(8).hex().encode(), seq, now(), bid))
+            if reply != b"OK":
+                state.error("PUSH", reply)
+        reply = await call(b"BATCH COMMIT " + bid)
+        if reply != b"OK":
+            state.error("BATCH COMMIT", reply)
 
 
 async def _consumer(client: FWPClient, state: _State) -> None:

@@ -48,6 +48,7 @@ class RunConfig:
     profile: Path | None = None
     keep_dir: bool = False
     settle_s: float = 0.0  # wait this long after the server is up before the load starts
+    enterprise: bool = False  # the jobs are unique, tracked and batched (load.LoadPlan)
 
 
 @dataclass(slots=True)
@@ -101,7 +102,7 @@ class RunResult:
 def _plans(cfg: RunConfig, host: str, port: int) -> list[LoadPlan]:
     base = LoadPlan(host=host, port=port, password=cfg.password, push_jobs=0, producers=0,
                     consume_jobs=0, consumers=0, blocked=0, rate=cfg.rate,
-                    timeout_s=cfg.timeout_s)
+                    timeout_s=cfg.timeout_s, enterprise=cfg.enterprise)
     if cfg.procs <= 1 or cfg.consumers == 0:
         return [replace(base, push_jobs=cfg.jobs, producers=cfg.producers,
                         consume_jobs=cfg.jobs if cfg.consumers else 0,

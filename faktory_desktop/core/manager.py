@@ -175,7 +175,9 @@ class Manager:
         """A fetched job starts (lock until start released, tracked as working), or is dropped
         because it expired; True when dropped."""
         expired = ent.expires_at_ns is not None and ent.expires_at_ns <= now
-        release = ent.unique_until == enterprise.UNTIL_START
+        release = ent.unique is not None and ent.unique_until == enterprise.UNTIL_START
+        if not (expired or release or ent.track):
+            return False  # a batch member, or a job unique until success: nothing at FETCH
         self.notify(await self.store.ent.fetched(
             _features(jid, ent), member, format_ns(now), expired, release
         ))

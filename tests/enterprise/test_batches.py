@@ -223,3 +223,13 @@ def test_callback_jobs_are_not_members(client):
     client.call(f"BATCH COMMIT {bid}")
     cb = fetch(client, CB)
     assert "bid" not in cb["custom"] and cb["custom"]["_bid"] == bid
+
+
+def test_an_uncommitted_batch_lives_30_minutes_a_committed_one_7_days(client, server):
+    bid = batch_new(client, success=callback("S"))
+    ttl = run(server, core(server).store.cold.ttl(f"batch:{bid}"))
+    assert 1790 <= ttl <= 1800
+    push_in(client, bid)
+    client.call(f"BATCH COMMIT {bid}")
+    ttl = run(server, core(server).store.cold.ttl(f"batch:{bid}"))
+    assert 7 * 86400 - 10 <= ttl <= 7 * 86400

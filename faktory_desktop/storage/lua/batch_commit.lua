@@ -7,6 +7,7 @@ if redis.call('EXISTS', h) == 0 then
   return {0}
 end
 redis.call('HSET', h, 'committed', '1')
+keep(h)
 local queues = {1}
 settle({ARGV[1]}, ARGV[2], queues)
 return queues

@@ -9,7 +9,13 @@
 -- which is settled in turn: so two ACKs racing can neither fire a callback twice nor miss it.
 local BATCH = 'batch:'
 local QUEUES, QUEUE = 'queues', 'q:'
-local LIVE_S = 7 * 24 * 3600  -- how long a committed batch lives after its last change
+local LIVE_S = 7 * 24 * 3600  -- how long a batch lives after its commit or its last callback
+
+local function keep(h)
+  redis.call('EXPIRE', h, LIVE_S)
+  redis.call('EXPIRE', h .. ':failed', LIVE_S)
+  redis.call('EXPIRE', h .. ':jobs', LIVE_S)
+end
 
 local function fire(h, stage, now)
   -- push the stage's callback job, stored as the text before and after its enqueued_at value
@@ -17,6 +23,7 @@ local function fire(h, stage, now)
   redis.call('SADD', QUEUES, cb[3])
   redis.call('LPUSH', QUEUE .. cb[3], cb[1] .. now .. cb[2])
   redis.call('HSET', h, stage .. '_st', '1')
+  keep(h)
   return cb[3]
 end
 
@@ -36,9 +43,6 @@ local function settle_one(bid, now, queues, todo)
   local f = redis.call('HMGET', h, 'committed', 'pending', 'failed', 'kids_c', 'kids_s',
     'complete_st', 'success_st', 'c_done', 's_done', 'complete_q', 'success_q')
   if f[1] ~= '1' then return end
-  redis.call('EXPIRE', h, LIVE_S)
-  redis.call('EXPIRE', h .. ':failed', LIVE_S)
-  redis.call('EXPIRE', h .. ':jobs', LIVE_S)
   local pending, failed = tonumber(f[2]) or 0, tonumber(f[3]) or 0
   if not f[8] and (f[6] or '') == '' and pending <= failed and (tonumber(f[4]) or 0) <= 0 then
     if f[10] then
