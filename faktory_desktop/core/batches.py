@@ -2,7 +2,7 @@
 
 `BATCH NEW` stores the batch and its callback jobs, ready to push; jobs join it with `custom.bid`
 at PUSH; `COMMIT` says no more are coming. The counting and the firing happen in the engine
-(`storage/lua/batch_lib.lua`): each ACK, FAIL or COMMIT settles the batch in the same script
+(`storage/lua/ent_lib.lua`): each ACK, FAIL or COMMIT settles the batch in the same script
 that records it. Semantics: `../shared/faktory-enterprise.md` §4; our choices where no source
 settles them are in `docs/compatibility.md`.
 """

@@ -2,7 +2,8 @@
 
 A job with Enterprise fields goes through these scripts instead of the plain push/ack/fail ones;
 each is one Lua script, so a lock and its push, or a batch's counts and the callback they fire,
-change together or not at all. The batch scripts share `lua/batch_lib.lua`, prepended here.
+change together or not at all. They share `lua/ent_lib.lua` (the lock, the tracking record and
+batch accounting), prepended here.
 Replies that name queues which received a callback job let the core wake their waiting fetches.
 """
 
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
 UNCOMMITTED_TTL_S = 30 * 60  # an uncommitted batch expires (Faktory Enterprise's 30 minutes)
 TRACK_TTL_S = 30 * 60  # a tracking record lives this long after its last change
 
-_WITH_BATCH_LIB = ("ack_ent", "fail_ent", "fetched_ent", "batch_commit", "batch_delete")
-_PLAIN = ("push_ent", "batch_new")
+_SCRIPTS = ("push_ent", "fetched_ent", "ack_ent", "fail_ent", "batch_new", "batch_commit",
+            "batch_delete")
 
 
 class JobFeatures(NamedTuple):
@@ -47,12 +48,10 @@ class EntStore:
     def __init__(self, store: Store, load: Any) -> None:
         self._mux = store.mux
         self._cold = store.cold
-        lib = load("batch_lib.lua")
-        self._sha = {name: self._mux.register_script(load(f"{name}.lua")) for name in _PLAIN}
-        self._sha.update({
-            name: self._mux.register_script(lib + "\n" + load(f"{name}.lua"))
-            for name in _WITH_BATCH_LIB
-        })
+        lib = load("ent_lib.lua")
+        self._sha = {
+            name: self._mux.register_script(lib + "\n" + load(f"{name}.lua")) for name in _SCRIPTS
+        }
 
     # -- the job's path ---------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ def failures_on(date: str) -> str:
 
 # -- Enterprise features (our own names: Faktory Enterprise's are not public) ------------------
 # The Lua scripts that fire batch callbacks build `batch:<bid>` and `q:<queue>` themselves
-# (lua/batch_lib.lua), since a callback's batch and queue are only known inside the script.
+# (lua/ent_lib.lua), since a callback's batch and queue are only known inside the script.
 EXPIRED = "expired"  # count of jobs dropped at FETCH because their expires_at had passed
 NOT_UNIQUE = "notunique"  # count of pushes refused by a unique lock
 BATCHES = "batches"  # ZSET of batch ids, score = creation time
@@ -48,7 +48,7 @@ def unique_lock(digest: str) -> str:
 
 
 def batch(bid: str) -> str:
-    """A batch's HASH: counts, callback states, callback jobs (lua/batch_lib.lua)."""
+    """A batch's HASH: counts, callback states, callback jobs (lua/ent_lib.lua)."""
     return BATCH_PREFIX + bid
 
 

@@ -10,13 +10,8 @@ if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then
 end
 redis.call('INCR', KEYS[2])
 redis.call('INCR', KEYS[3])
-if KEYS[4] ~= '' and redis.call('GET', KEYS[4]) == ARGV[2] then
-  redis.call('DEL', KEYS[4])
-end
-if KEYS[5] ~= '' then
-  redis.call('HSET', KEYS[5], 'state', 'success', 'updated_at', ARGV[3])
-  redis.call('EXPIRE', KEYS[5], ARGV[4])
-end
+release_lock(KEYS[4], ARGV[2])
+track(KEYS[5], 'success', ARGV[3], ARGV[4])
 local queues = {1}
 if ARGV[5] ~= '' then
   member_done(ARGV[5], ARGV[2], true, ARGV[3], queues)

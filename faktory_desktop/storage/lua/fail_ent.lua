@@ -15,10 +15,7 @@ end
 if KEYS[7] ~= '' then
   redis.call('ZADD', KEYS[7], ARGV[2], ARGV[3])
 end
-if KEYS[6] ~= '' then
-  redis.call('HSET', KEYS[6], 'state', ARGV[6], 'updated_at', ARGV[5])
-  redis.call('EXPIRE', KEYS[6], ARGV[7])
-end
+track(KEYS[6], ARGV[6], ARGV[5], ARGV[7])
 local queues = {1}
 if ARGV[8] ~= '' then
   member_done(ARGV[8], ARGV[4], false, ARGV[5], queues)

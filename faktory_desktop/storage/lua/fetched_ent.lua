@@ -16,11 +16,6 @@ if ARGV[4] == '1' then
   end
   return queues
 end
-if KEYS[3] ~= '' and redis.call('GET', KEYS[3]) == ARGV[2] then
-  redis.call('DEL', KEYS[3])
-end
-if KEYS[4] ~= '' then
-  redis.call('HSET', KEYS[4], 'state', 'working', 'updated_at', ARGV[3])
-  redis.call('EXPIRE', KEYS[4], ARGV[5])
-end
+release_lock(KEYS[3], ARGV[2])
+track(KEYS[4], 'working', ARGV[3], ARGV[5])
 return queues

@@ -19,10 +19,7 @@ if KEYS[4] ~= '' then
   redis.call('HINCRBY', KEYS[4], 'total', 1)
   redis.call('HINCRBY', KEYS[4], 'pending', 1)
 end
-if KEYS[5] ~= '' then
-  redis.call('HSET', KEYS[5], 'state', 'enqueued', 'updated_at', ARGV[6])
-  redis.call('EXPIRE', KEYS[5], ARGV[7])
-end
+track(KEYS[5], 'enqueued', ARGV[6], ARGV[7])
 if ARGV[3] == '' then
   redis.call('SADD', KEYS[1], ARGV[1])
   redis.call('LPUSH', KEYS[2], ARGV[2])

@@ -1,4 +1,20 @@
--- Batch accounting, shared by every script that changes a batch (prepended to them by store.py).
+-- Shared by the Enterprise scripts (prepended to each by storage/enterprise.py): the unique lock,
+-- the tracking record, and batch accounting.
+
+local function release_lock(key, jid)
+  -- free a unique lock, only if this job still holds it (it may have expired and been retaken)
+  if key ~= '' and redis.call('GET', key) == jid then
+    redis.call('DEL', key)
+  end
+end
+
+local function track(key, state, now, ttl)
+  if key ~= '' then
+    redis.call('HSET', key, 'state', state, 'updated_at', now)
+    redis.call('EXPIRE', key, ttl)
+  end
+end
+
 -- A batch is the HASH `batch:<bid>` (keys.batch) with the SET `batch:<bid>:failed` beside it.
 -- Its model (docs/storage.md): `pending` counts jobs not yet ACKed, `failed` the jids among them
 -- whose latest run failed. `complete` fires once the batch is committed, pending == failed and
