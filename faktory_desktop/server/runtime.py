@@ -20,7 +20,7 @@ from faktory_desktop.engine import Engine, EngineState, ExternalEngine
 from faktory_desktop.server.listener import FaktoryServer
 from faktory_desktop.storage.store import Store
 from faktory_desktop.web.request import WebContext
-from faktory_desktop.web.server import WebServer
+from faktory_desktop.web.server import WebServer, WebStartError
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class FaktoryRuntime:
         web = WebServer(ctx)
         try:
             await web.start()
-        except OSError as exc:
+        except WebStartError as exc:
             log.error("%s", exc)
             return
         self.web = web

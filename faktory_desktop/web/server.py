@@ -15,10 +15,16 @@ from faktory_desktop.web.request import WebContext
 log = logging.getLogger(__name__)
 
 
-class WebPortInUse(OSError):
-    def __init__(self, host: str, port: int) -> None:
-        super().__init__(errno.EADDRINUSE, f"Web UI not started: {host}:{port} is already in use "
-                                           f"(choose another with -w HOST:PORT, or -w off)")
+class WebStartError(Exception):
+    """The Web UI cannot listen; the message is one line for the log."""
+
+    @classmethod
+    def of(cls, exc: OSError, host: str, port: int) -> WebStartError:
+        if exc.errno == errno.EADDRINUSE:
+            why = f"{host}:{port} is already in use"
+        else:
+            why = f"cannot listen at {host}:{port}: {exc.strerror or exc}"
+        return cls(f"Web UI not started: {why} (choose another with -w HOST:PORT, or -w off)")
 
 
 class WebServer:
@@ -49,9 +55,7 @@ class WebServer:
             await web.TCPSite(runner, host, port, reuse_address=True).start()
         except OSError as exc:
             await runner.cleanup()
-            if exc.errno == errno.EADDRINUSE:
-                raise WebPortInUse(host, port) from None
-            raise
+            raise WebStartError.of(exc, host, port) from None
         self._runner = runner
         if not self.settings.web_password and not _loopback(host):
             log.warning("the Web UI listens on %s without a password: anyone who can reach it "
