@@ -88,10 +88,11 @@ def scheduled(client: RawClient, seconds: float = 3600, **fields: Any) -> str:
 def failed(client: RawClient, retry: int = 25, **fields: Any) -> str:
     """A job that failed once: in Retries (or, with retry=-1, in Dead)."""
     queue = fields.pop("queue", "failing")
+    errtype, message = fields.pop("errtype", "RuntimeError"), fields.pop("message", "boom")
     jid = push(client, queue=queue, retry=retry, **fields)
     fetched = client.call_json(f"FETCH {queue}")
     assert fetched["jid"] == jid
-    assert fail(client, jid, errtype="RuntimeError", message=fields.get("message", "boom"),
+    assert fail(client, jid, errtype=errtype, message=message,
                 backtrace=["app.rb:1 in perform", "worker.rb:9"]) == b"+OK\r\n"
     return jid
 

@@ -105,7 +105,7 @@ function drawChart(canvas, labels, series, kind) {
   const color = (name) => style.getPropertyValue("--" + name).trim();
   const left = 56, right = 12, top = 10, bottom = 24;
   const plotW = width - left - right, plotH = height - top - bottom;
-  const max = niceMax(Math.max(1, ...series.flatMap(([, values]) => values)));
+  const max = 4 * niceStep(Math.max(1, ...series.flatMap(([, values]) => values)) / 4);
   ctx.font = "11px system-ui, sans-serif";
   ctx.fillStyle = color("muted");
   ctx.strokeStyle = color("line");
@@ -149,8 +149,10 @@ function drawChart(canvas, labels, series, kind) {
   });
 }
 
-function niceMax(value) {
-  const power = Math.pow(10, Math.floor(Math.log10(value)));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * power >= value) return m * power;
+// The smallest whole 1, 2 or 5 x 10^n at least `value`: the y axis's step, so its labels are
+// round whole numbers.
+function niceStep(value) {
+  const power = Math.pow(10, Math.floor(Math.log10(Math.max(value, 1))));
+  for (const m of [1, 2, 5, 10]) if (m * power >= value) return m * power;
   return 10 * power;
 }
