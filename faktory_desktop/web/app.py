@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from importlib import resources
 from urllib.parse import unquote
 
@@ -25,9 +26,14 @@ STATIC_CACHE = {"Cache-Control": "public, max-age=3600"}
 ANY = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
 SETS = "(?P<set>retries|scheduled|morgue)"
 
+# Pages beyond Faktory's own (the Enterprise ones: Batches, Cron, Throttles) go here: each adds
+# its routes and its tab to the router, after Faktory's, and renders with the same chrome.
+Feature = Callable[[Router, Renderer], None]
+FEATURE_PAGES: tuple[Feature, ...] = ()
+
 
 def faktory_routes(router: Router, renderer: Renderer) -> None:
-    """Faktory's pages and tabs (U-01, U-10); a feature's own page is added after these."""
+    """Faktory's pages and tabs (U-01, U-10)."""
     pages, debug = Pages(renderer), status.Debug(renderer)
     router.add("/", pages.dashboard)
     router.add("/stats", status.stats, ANY)
@@ -52,11 +58,11 @@ def _by_method(get: Handler, post: Handler) -> Handler:
     return handle
 
 
-def build_app(ctx: WebContext, router: Router | None = None) -> web.Application:
-    router = router or Router()
+def build_app(ctx: WebContext) -> web.Application:
+    router = Router()
     renderer = Renderer(router)
-    if not router.routes:
-        faktory_routes(router, renderer)
+    for add_pages in (faktory_routes, *FEATURE_PAGES):
+        add_pages(router, renderer)
     static_files = {f.name for f in STATIC.iterdir() if f.is_file()}
 
     async def dispatch(request: web.Request) -> web.StreamResponse:

@@ -21,12 +21,17 @@ DOCS_URL = "https://github.com/contribsys/faktory/wiki"
 
 
 def environment() -> Environment:
+    """Every template compiled now, at startup, and never re-read from disk: no file access on
+    the event loop while it serves."""
     env = Environment(loader=PackageLoader("faktory_desktop.web", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      auto_reload=False, cache_size=-1)
     env.filters.update(args=views.arguments, ago=views.ago, ago_score=views.ago_score,
                        number=views.number, seg=views.segment, bkey=views.bkey,
                        pretty=views.pretty, ago_ns=humanize.ago)
+    for name in env.list_templates():
+        env.get_template(name)
     return env
 
 

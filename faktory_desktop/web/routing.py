@@ -2,8 +2,8 @@
 taken off the path (spec U-04).
 
 aiohttp routes a single catch-all handler here, because the prefix must come off before a route
-is chosen. A feature adds its page with `Router.add` and its tab with `Router.tab`; the nav bar
-lists the tabs in the order they were added.
+is chosen. A feature adds its page with `Router.add` and its tab with `Router.tab` (from an entry
+in `app.FEATURE_PAGES`); the nav bar lists the tabs in the order they were added.
 """
 
 from __future__ import annotations

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
+
 from faktory_desktop.core.records import Kind
 from faktory_desktop.server.runtime import ServerThread
 from tests.fwp import RawClient
@@ -228,3 +232,27 @@ def test_unknown_paths_and_methods(http: Http) -> None:
     assert http.get("/nowhere").status == 404  # Faktory rendered the dashboard
     assert http.request("DELETE", "/queues").status == 405
     assert http.request("POST", "/debug", "", {"Sec-Fetch-Site": "same-origin"}).status == 405
+
+
+def test_a_feature_adds_its_page_and_tab(monkeypatch: pytest.MonkeyPatch,
+                                         make_server: Callable[..., ServerThread]) -> None:
+    """Where the Enterprise pages (Batches, Cron, Throttles) plug in."""
+    from aiohttp import web as aioweb
+
+    from faktory_desktop.web import app
+    from faktory_desktop.web.render import Renderer
+    from faktory_desktop.web.request import WebRequest
+    from faktory_desktop.web.routing import Router
+
+    def batches(router: Router, renderer: Renderer) -> None:
+        async def page(req: WebRequest) -> aioweb.StreamResponse:
+            return await renderer.page(req, "debug.html", "Batches", rtt_us=1, rtt_class="fast",
+                                       facts=[], disk="", engine_info=[], desktop_version="")
+        router.add("/batches", page)
+        router.tab("Batches", "/batches")
+
+    monkeypatch.setattr(app, "FEATURE_PAGES", (batches,))
+    server = make_server(web_host="127.0.0.1", web_port=0)
+    html = Http(server.runtime.web.port).get("/batches").body  # type: ignore[union-attr]
+    assert 'class="active" aria-current="page">Batches</a>' in html
+    assert '<a href="/morgue">Dead</a>' in html  # after Faktory's tabs
