@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 ARGS   ?=
 
 .PHONY: run serve test bench bench-app bench-browser system-deps qt-runtime node-client clean \
-	bundle bundle-smoke package-linux browser web-screenshots
+	bundle bundle-smoke package-linux browser web-screenshots bench-web
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ bench: $(STAMP)
 # The job browser at a million jobs: time to open, and to jump while scrolling.
 bench-browser: $(STAMP) qt-runtime
 	$(PY) -m bench.browser $(ARGS)
+
+# The Web UI's queue and Retries pages at a million jobs.
+bench-web: $(STAMP)
+	$(PY) -m bench.web_pages $(ARGS)
 
 # The desktop app under the same load: GUI stalls, and throughput against headless `serve`.
 bench-app: $(STAMP) qt-runtime

@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from aiohttp import web
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
 
 from faktory_desktop import FAKTORY_COMPAT_VERSION, __version__
 from faktory_desktop.core import humanize
@@ -25,7 +25,7 @@ def environment() -> Environment:
     the event loop while it serves."""
     env = Environment(loader=PackageLoader("faktory_desktop.web", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
                       auto_reload=False, cache_size=-1)
     env.filters.update(args=views.arguments, ago=views.ago, ago_score=views.ago_score,
                        number=views.number, seg=views.segment, bkey=views.bkey,

@@ -256,3 +256,25 @@ def test_a_feature_adds_its_page_and_tab(monkeypatch: pytest.MonkeyPatch,
     html = Http(server.runtime.web.port).get("/batches").body  # type: ignore[union-attr]
     assert 'class="active" aria-current="page">Batches</a>' in html
     assert '<a href="/morgue">Dead</a>' in html  # after Faktory's tabs
+
+
+def test_sparse_and_odd_entries_render(web_server: ServerThread, http: Http) -> None:
+    """Jobs written by other tools: a failure with no backtrace or errtype, no args, no times,
+    args that are not a list, and an entry that is not a job at all."""
+    from faktory_desktop.core.records import DEAD, RETRIES
+    from tests.integration.wire import run
+
+    api = web_server.runtime.web.ctx.api  # type: ignore[union-attr]
+    entries = [(2e9, b'{"jid":"sparse","jobtype":"J","failure":{"message":"m"}}'),
+               (2e9 + 1, b'{"jid":"odd","jobtype":"J","args":"not a list","at":"yesterday"}'),
+               (2e9 + 2, b'not json at all')]
+    for source in (RETRIES, DEAD):
+        run(web_server, api.insert(source, entries))
+    for path in ("/retries", "/morgue"):
+        html = http.get(path).body
+        assert "sparse" in html and "odd" in html
+    key = keys(web_server, Kind.RETRIES)
+    for jid in ("sparse", "odd"):
+        reply = http.get(f"/retries/{key[jid]}")
+        assert reply.status == 200, reply.body
+    assert "invalid timestamp" in http.get(f"/retries/{key['odd']}").body
