@@ -28,11 +28,11 @@ class Pages:
                                  history=points, queues=queues)
 
     async def busy(self, req: WebRequest) -> web.Response:
-        pager = Pager(page_number(req.http.query), 0)
-        page = await req.api.page(BUSY, pager.offset, PAGE_SIZE)
+        number = page_number(req.http.query)
+        page = await req.api.page(BUSY, (number - 1) * PAGE_SIZE, PAGE_SIZE)
         workers = sorted(await req.api.workers(), key=lambda w: w.wid)
         return await self.render(req, "busy.html", "Busy", workers=workers, jobs=page.records,
-                                 pager=Pager(pager.page, page.total), rss=humanize.rss)
+                                 pager=Pager(number, page.total), rss=humanize.rss)
 
     async def queues(self, req: WebRequest) -> web.Response:
         return await self.render(req, "queues.html", "Queues", queues=await req.api.queues(),

@@ -53,8 +53,7 @@ def test_health_and_static_need_no_password(locked: Http) -> None:
     assert locked.get("/static/app.css").status == 200
 
 
-def test_cross_origin_post_is_refused(web_server: ServerThread, http: Http,
-                                      client: RawClient) -> None:
+def test_cross_origin_post_is_refused(http: Http, client: RawClient) -> None:
     push(client, "default")
     for headers in ({"sec_fetch_site": "cross-site"}, {"sec_fetch_site": "same-site"},
                     {"origin": "http://evil.example"},
