@@ -6,10 +6,11 @@ Autoescape is on for every template, so nothing from a job can become markup.
 from __future__ import annotations
 
 import time
+from importlib import resources
 from typing import Any
 
 from aiohttp import web
-from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
+from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
 from faktory_desktop import FAKTORY_COMPAT_VERSION, __version__
 from faktory_desktop.core import humanize
@@ -23,7 +24,10 @@ DOCS_URL = "https://github.com/contribsys/faktory/wiki"
 def environment() -> Environment:
     """Every template compiled now, at startup, and never re-read from disk: no file access on
     the event loop while it serves."""
-    env = Environment(loader=PackageLoader("faktory_desktop.web", "templates"),
+    # The package's folder as importlib.resources finds it, as for /static and the Lua scripts:
+    # a directory on disk both installed and in the PyInstaller bundle.
+    templates = resources.files("faktory_desktop.web") / "templates"
+    env = Environment(loader=FileSystemLoader(str(templates)),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
                       auto_reload=False, cache_size=-1)
