@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 ARGS   ?=
 
 .PHONY: run serve test bench bench-app bench-browser system-deps qt-runtime node-client clean \
-	bundle bundle-smoke package-linux
+	bundle bundle-smoke package-linux browser web-screenshots bench-web
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ system-deps:
 	  else echo "note: redis-server not found; tests against it will be skipped"; fi; }
 	@# Debian starts a redis service on install; we only want the binary.
 	@command -v systemctl >/dev/null 2>&1 && systemctl disable --now redis-server >/dev/null 2>&1 || true
+
+# Debian's headless Chromium and its driver, for the Web UI's browser tests (skipped without).
+browser:
+	@command -v chromedriver >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	      || echo "warning: could not install chromium; the browser tests will be skipped"; \
+	  else echo "note: chromium-driver not found; the browser tests will be skipped"; fi; }
 
 # The desktop app where there is a display, else the headless server.
 run: $(STAMP)
@@ -53,7 +61,7 @@ node-client: $(NODE_CLIENT)
 REDIS7_TESTS := tests/integration/test_smoke.py tests/integration/test_wire_fetch_ack_fail.py \
 	tests/integration/test_wire_mutate.py tests/integration/test_wire_queue.py tests/core/test_api.py
 
-test: $(STAMP) system-deps qt-runtime node-client
+test: $(STAMP) system-deps qt-runtime node-client browser
 	$(PY) -m ruff check faktory_desktop tests bench build
 	$(PY) -m mypy faktory_desktop
 	$(PY) -m pytest -q $(ARGS)
@@ -69,9 +77,17 @@ bench: $(STAMP)
 bench-browser: $(STAMP) qt-runtime
 	$(PY) -m bench.browser $(ARGS)
 
+# The Web UI's queue and Retries pages at a million jobs.
+bench-web: $(STAMP)
+	$(PY) -m bench.web_pages $(ARGS)
+
 # The desktop app under the same load: GUI stalls, and throughput against headless `serve`.
 bench-app: $(STAMP) qt-runtime
 	$(PY) -m bench.responsiveness $(ARGS)
+
+# docs/screenshots/web-*.png: each Web UI page, light and dark, in headless Chromium.
+web-screenshots: $(STAMP) browser
+	$(PY) -m tests.web.screenshots
 
 # The PyInstaller bundle: dist/faktory-desktop/ (and dist/Faktory Desktop.app on macOS).
 bundle: $(STAMP) qt-runtime

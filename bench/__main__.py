@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--profile", nargs="?", const="/tmp/faktory-bench-profile.txt", type=Path,
         metavar="PATH", help="sample the server with py-spy during the load (collapsed "
                              "stacks to PATH) and list its hot functions")
+    add("--web-poll", type=float, default=0.0, metavar="SECONDS",
+        help="during the load, poll the Web UI's /stats this often, as an open dashboard does")
     add("--timeout", type=float, default=120.0, help="give up on a run after this many s (120)")
     add("--keep", action="store_true", help="keep the server's temp dir and log")
     add("--json", action="store_true", help="print JSON instead of the table")
@@ -71,7 +73,8 @@ def configs(args: argparse.Namespace) -> list[RunConfig]:
     common = {"jobs": args.jobs, "procs": args.procs, "rate": args.rate,
               "timeout_s": args.timeout, "server_cmd": args.server_cmd,
               "password": args.password, "reference": not args.no_reference,
-              "reference_requests": args.reference_requests, "keep_dir": args.keep}
+              "reference_requests": args.reference_requests, "keep_dir": args.keep,
+              "web_poll_s": args.web_poll}
     out: list[RunConfig] = []
     if scenario in ("standard", "all"):
         blocked = (args.blocked or 0) if scenario == "standard" else 0

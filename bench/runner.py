@@ -25,6 +25,7 @@ from bench.load import LoadPlan, LoadResult, worker_main
 from bench.profiler import Profile, PySpy, hot_functions
 from bench.reference import Reference, run_reference
 from bench.server_proc import ServerError, ServerProcess, cpu_seconds, syscalls
+from bench.web_poll import WebPoller
 
 __all__ = ["RunConfig", "RunResult", "run_once"]
 
@@ -49,6 +50,7 @@ class RunConfig:
     keep_dir: bool = False
     settle_s: float = 0.0  # wait this long after the server is up before the load starts
     enterprise: bool = False  # the jobs are unique, tracked and batched (load.LoadPlan)
+    web_poll_s: float = 0.0  # poll the Web UI's /stats this often during the load (0: never)
 
 
 @dataclass(slots=True)
@@ -215,8 +217,15 @@ def run_once(cfg: RunConfig, log: Any = print) -> RunResult:
             spy.start()
         before = (cpu_seconds(server.pid), cpu_seconds(server.engine_pid), workers.cpu(),
                   _machine(), syscalls(server.pid), syscalls(server.engine_pid))
+        poller = WebPoller(server.host, server.webport, cfg.web_poll_s) if cfg.web_poll_s else None
+        if poller is not None:
+            poller.start()
         workers.send("go")
         workers.expect("done", cfg.timeout_s + 30)
+        if poller is not None:
+            poller.stop()
+            result.notes.append(f"Web UI polled {poller.requests} times"
+                                + (f"; errors: {poller.errors[:3]}" if poller.errors else ""))
         after = (cpu_seconds(server.pid), cpu_seconds(server.engine_pid), workers.cpu(),
                  _machine(), syscalls(server.pid), syscalls(server.engine_pid))
         if spy is not None:

@@ -65,7 +65,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def default_command() -> str:
     return (f"{shlex.quote(sys.executable)} -m faktory_desktop serve -b {{host}}:{{port}} "
-            "-d {data} -c {conf} -l info")
+            "-w {host}:{webport} -d {data} -c {conf} -l info")
 
 
 class ServerProcess:

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -149,9 +150,9 @@ def check_version(exe: Path, env: dict[str, str], cwd: Path) -> None:
 
 
 def check_serve(exe: Path, env: dict[str, str], tmp: Path) -> None:
-    port, log = free_port(), tmp / "serve.log"
-    argv: list[str | Path] = [exe, "serve", "-b", f"127.0.0.1:{port}",
-                              "-d", tmp / "db", "-c", tmp / "cfg"]
+    port, web_port, log = free_port(), free_port(), tmp / "serve.log"
+    argv: list[str | Path] = [exe, "serve", "-b", f"127.0.0.1:{port}", "-w",
+                              f"127.0.0.1:{web_port}", "-d", tmp / "db", "-c", tmp / "cfg"]
     with log.open("wb") as out:
         proc = subprocess.Popen(argv, env=env, cwd=tmp, stdout=out, stderr=subprocess.STDOUT)
     try:
@@ -170,6 +171,7 @@ def check_serve(exe: Path, env: dict[str, str], tmp: Path) -> None:
         check(len(engine) == 1 and Path(engine[0].exe()).is_relative_to(bundle),
               f"the engine is the bundled one: {[e.exe() for e in engine]}", log)
         check("listening at" in log.read_text(), "serve logs its banner to the terminal", log)
+        check_web_ui(web_port, log)
         if sys.platform == "linux":  # psutil reads memory maps on Linux
             loaded = native_modules(proc)
             check(loaded == set(FAST_MODULES),
@@ -180,6 +182,15 @@ def check_serve(exe: Path, env: dict[str, str], tmp: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def check_web_ui(port: int, log: Path) -> None:
+    """The Web UI answers, with its templates and static files bundled."""
+    base = f"http://127.0.0.1:{port}"
+    with urllib.request.urlopen(base + "/queues", timeout=10) as page:
+        check(page.status == 200 and b"Queues" in page.read(), "the Web UI renders /queues", log)
+    with urllib.request.urlopen(base + "/static/dashboard.js", timeout=10) as script:
+        check(script.status == 200, "the Web UI serves its static files", log)
 
 
 def check_gui(exe: Path, env: dict[str, str], tmp: Path, alive_for: float = 5.0) -> None:

@@ -34,6 +34,8 @@ def server_flags(parser: argparse.ArgumentParser) -> None:
     """The flags `serve` and the app share."""
     add = parser.add_argument
     add("-b", dest="binding", metavar="HOST:PORT", help="command port binding (127.0.0.1:7419)")
+    add("-w", dest="web_binding", metavar="HOST:PORT",
+        help='Web UI binding (127.0.0.1:7420 for serve), or "off"')
     add("-d", dest="data_dir", metavar="DATADIR", help="storage directory")
     add("-e", dest="environment", choices=ENVIRONMENTS, help="environment (development)")
     add("-l", dest="log_level", choices=LOG_LEVELS, help="log level (info)")
@@ -137,3 +139,6 @@ def _banner(settings: Settings, runtime: FaktoryRuntime) -> None:
     tls = " via TLS" if settings.tls_cert else ""
     log.info("PID %d listening%s at %s:%d, press Ctrl-C to stop", os.getpid(), tls,
              settings.host, runtime.port)
+    if runtime.web is not None:
+        log.info("Web server now listening at %s:%d (%s)", settings.web_host, runtime.web.port,
+                 runtime.web.url)

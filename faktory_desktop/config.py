@@ -1,9 +1,10 @@
 """Settings: defaults, conf.d TOML, environment and flags, resolved once into a frozen dataclass.
 
-Precedence follows Faktory (spec section 6): a flag beats `[faktory]` in conf.d, which beats the
-default; the password comes from FAKTORY_PASSWORD (even empty), else `--password-file`, else
-`[faktory] password`, else `/etc/faktory/password` outside development; a value starting with `/`
-names a file that holds it. Every problem is a `ConfigError` with one readable line.
+Precedence follows Faktory (spec section 6): a flag beats `[faktory]` (`[web]` for `-w`) in
+conf.d, which beats the default; the password comes from FAKTORY_PASSWORD (even empty), else
+`--password-file`, else `[faktory] password`, else `/etc/faktory/password` outside development;
+a value starting with `/` names a file that holds it. Every problem is a `ConfigError` with one
+readable line.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import platformdirs
 
 APP_NAME = "faktory-desktop"
 DEFAULT_PORT = 7419
+DEFAULT_WEB_BINDING = "127.0.0.1:7420"
+WEB_OFF = "off"
 ENVIRONMENTS = ("development", "staging", "production")
 LOG_LEVELS = ("debug", "info", "warn", "error")
 SYSTEM_PASSWORD_FILE = Path("/etc/faktory/password")
@@ -46,6 +49,9 @@ class Settings:
     tls_key: Path | None = None
     max_line: int = 16 * 1024 * 1024
     max_connections: int = 2000
+    web_host: str | None = None  # None: no Web UI (the app's default; `serve` turns it on)
+    web_port: int = 7420
+    web_password: str | None = None
     toml: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def client_url(self, port: int | None = None, reveal_password: bool = True) -> str:
@@ -82,6 +88,26 @@ def parse_binding(text: str) -> tuple[str, int]:
         raise ConfigError(f'invalid binding "{text}": expected HOST:PORT, e.g. 127.0.0.1:7419')
     host = host.strip("[]") or "0.0.0.0"
     return host, int(port)
+
+
+def parse_web_binding(text: str) -> tuple[str | None, int]:
+    """`-w`: `HOST:PORT`, or `off` (also Faktory's `:0`) for no Web UI; (None, 0) when off."""
+    if text.strip().lower() == WEB_OFF:
+        return None, 0
+    try:
+        host, port = parse_binding(text)
+    except ConfigError:
+        raise ConfigError(f'invalid Web UI binding "{text}": expected HOST:PORT, e.g. '
+                          f'{DEFAULT_WEB_BINDING}, or "off"') from None
+    return (None, 0) if port == 0 else (host, port)
+
+
+def resolve_web_password(toml: dict[str, Any], password: str | None) -> str | None:
+    """`[web] password` (or a file it names), else the command-port password (spec 6.4)."""
+    value = str(toml.get("web", {}).get("password") or "")
+    if value.startswith("/"):
+        value = _read_password_file(value)
+    return value or password
 
 
 def load_toml(config_dir: Path) -> dict[str, Any]:
@@ -153,6 +179,11 @@ def build_settings(flags: dict[str, Any], env: dict[str, str] | None = None) -> 
     binding = flags.get("binding") or toml.get("faktory", {}).get("binding") or "127.0.0.1:7419"
     host, port = parse_binding(binding)
     cert, key = _tls_files(config_dir, flags.get("tls_cert"), flags.get("tls_key"))
+    web_host, web_port = parse_web_binding(flags.get("web_binding")
+                                           or toml.get("web", {}).get("binding")
+                                           or DEFAULT_WEB_BINDING)
+    password = resolve_password(environment, toml, flags.get("password_file"), env,
+                                flags.get("saved_password"))
     return Settings(
         host=host,
         port=port,
@@ -160,13 +191,15 @@ def build_settings(flags: dict[str, Any], env: dict[str, str] | None = None) -> 
         config_dir=config_dir,
         environment=environment,
         log_level=flags.get("log_level") or "info",
-        password=resolve_password(environment, toml, flags.get("password_file"), env,
-                                  flags.get("saved_password")),
+        password=password,
         redis_url=flags.get("redis_url") or env.get("REDIS_URL") or None,
         redis_server=flags.get("redis_server") or env.get("FAKTORY_REDIS_SERVER") or None,
         tls_cert=cert,
         tls_key=key,
         max_line=int(flags.get("max_line") or 16 * 1024 * 1024),
         max_connections=int(flags.get("max_connections") or 2000),
+        web_host=web_host,
+        web_port=web_port,
+        web_password=resolve_web_password(toml, password),
         toml=toml,
     )

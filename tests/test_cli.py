@@ -55,8 +55,9 @@ def test_missing_engine_binary_exits_1_with_one_line(tmp_path):
 
 
 def test_serve_accepts_clients_and_stops_cleanly_on_sigterm(tmp_path: Path):
-    proc = subprocess.Popen([*CLI, "serve", "-b", "127.0.0.1:0", "-d", str(tmp_path / "db"),
-                             "-c", str(tmp_path)], stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([*CLI, "serve", "-b", "127.0.0.1:0", "-w", "off",
+                             "-d", str(tmp_path / "db"), "-c", str(tmp_path)],
+                            stderr=subprocess.PIPE, text=True)
     try:
         port = None
         for line in proc.stderr:  # type: ignore[union-attr]

@@ -217,6 +217,35 @@ class FaktoryAPI:
                 yield payload, None
             offset += len(page)
 
+    async def entry(self, source: Source, key: str) -> JobRecord | None:
+        """A set's entry by its Web UI key (`<time>|<jid>`, see `JobRecord.key`): one read of
+        the entries at that time, within a microsecond, as the key's time is rounded."""
+        stamp, _, jid = key.partition("|")
+        try:
+            score = parse_ns(stamp) / 1e9
+        except ValueError:
+            return None
+        for payload, found in await self.store.between(source.kind.sorted_set, score - 1e-6,
+                                                       score + 1e-6):
+            record = record_from(source, payload, found)
+            if record is not None and record.jid == jid:
+                return record
+        return None
+
+    async def queue_entry(self, name: str, jid: str, near: int) -> JobRecord | None:
+        """A queued job by jid: first in the page around position `near` (where it was listed),
+        else anywhere in the queue."""
+        source = Source.of_queue(name)
+        start = max(near - SCAN_PAGE // 2, 0)
+        for payload in await self.store.queue_range(name, start, start + SCAN_PAGE - 1):
+            record = record_from(source, payload)
+            if record is not None and record.jid == jid:
+                return record
+        async with aclosing(self.search(source, JobFilter(jid=jid))) as found:
+            async for record in found:
+                return record
+        return None
+
     async def find_job(self, jid: str) -> JobRecord | None:
         """A job by jid, wherever it is: the sets first, then each queue."""
         flt = JobFilter(jid=jid)

@@ -1,4 +1,4 @@
-"""The whole server, assembled and run: engine, store, core and FWP listener.
+"""The whole server, assembled and run: engine, store, core, FWP listener and Web UI.
 
 `FaktoryRuntime` starts the layers bottom-up and stops them top-down. It is driven from code, with
 no display: `faktory-desktop serve` runs it on the main thread, and the desktop app runs it in a
@@ -14,10 +14,13 @@ from collections.abc import Callable
 from concurrent.futures import Future
 
 from faktory_desktop.config import Settings
+from faktory_desktop.core.api import FaktoryAPI
 from faktory_desktop.core.service import CoreService
 from faktory_desktop.engine import Engine, EngineState, ExternalEngine
 from faktory_desktop.server.listener import FaktoryServer
 from faktory_desktop.storage.store import Store
+from faktory_desktop.web.request import WebContext
+from faktory_desktop.web.server import WebServer, WebStartError
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ class FaktoryRuntime:
                                  log_level=settings.log_level, on_state_change=on_engine_state)
         self.core: CoreService | None = None
         self.server: FaktoryServer | None = None
+        self.web: WebServer | None = None
 
     @property
     def port(self) -> int:
@@ -60,8 +64,26 @@ class FaktoryRuntime:
         except BaseException:
             await self.stop()
             raise
+        if self.settings.web_host is not None:
+            await self._start_web()
+
+    async def _start_web(self) -> None:
+        """The Web UI, when configured; if it cannot start, FWP still serves."""
+        assert self.core is not None
+        ctx = WebContext(self.core, FaktoryAPI(self.core), self.settings,
+                         f"{self.settings.host}:{self.port}", self.engine.address)
+        web = WebServer(ctx)
+        try:
+            await web.start()
+        except WebStartError as exc:
+            log.error("%s", exc)
+            return
+        self.web = web
 
     async def stop(self) -> None:
+        if self.web:
+            await self.web.stop()
+            self.web = None
         if self.server:
             await self.server.stop()
         if self.core:

@@ -195,6 +195,13 @@ class Store:
     async def by_score(self, source: SortedSet, score: float) -> list[bytes]:
         return _bytes(await self.cold.zrangebyscore(source.value, score, score))
 
+    async def between(
+        self, source: SortedSet, low: float, high: float
+    ) -> list[tuple[bytes, float]]:
+        """(member, score) of the entries scored low..high inclusive."""
+        entries = await self.cold.zrangebyscore(source.value, low, high, withscores=True)
+        return cast(list[tuple[bytes, float]], entries)
+
     async def range(
         self, source: SortedSet, start: int, stop: int, desc: bool = False
     ) -> list[tuple[bytes, float]]:

@@ -106,6 +106,15 @@ class ServerController(QObject):
         thread = self.server_thread
         return thread.runtime.port if thread and self.running else self.settings.port
 
+    @property
+    def web_ui_url(self) -> str:
+        """Where a browser opens a Web UI: this app's while its server serves one, else the
+        watched server's; "" when there is none."""
+        thread = self.server_thread
+        if self.running and thread is not None and thread.runtime.web is not None:
+            return thread.runtime.web.url
+        return self.status.web_ui
+
     async def start(self) -> bool:
         """Start the server; returns whether it runs. Failures become an ERROR status."""
         if self.server_thread is not None:

@@ -12,7 +12,9 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
-from faktory_desktop.config import DEFAULT_PORT
+from faktory_desktop.config import DEFAULT_PORT, WEB_OFF
+
+DEFAULT_WEB_PORT = 7420
 
 
 class Theme(Enum):
@@ -29,6 +31,8 @@ class Preferences:
     data_dir: str = ""  # empty: the platform default
     redis_server: str = ""  # empty: the bundled engine, or one on the PATH
     redis_url: str = ""  # empty: the app runs its own engine
+    web_ui: bool = False  # serve the Web UI beside the app (off: a port nobody asked for)
+    web_port: int = DEFAULT_WEB_PORT
     start_at_launch: bool = True
     launch_at_login: bool = False
     theme: str = Theme.SYSTEM.value
@@ -53,7 +57,9 @@ class Preferences:
 
     def as_flags(self) -> dict[str, Any]:
         """These preferences in the shape of command-line flags (see config.build_settings)."""
-        flags: dict[str, Any] = {"binding": f"{self.bind_host}:{self.port}"}
+        flags: dict[str, Any] = {"binding": f"{self.bind_host}:{self.port}",
+                                 "web_binding": f"{self.bind_host}:{self.web_port}"
+                                 if self.web_ui else WEB_OFF}
         if self.data_dir:
             flags["data_dir"] = self.data_dir
         if self.password:

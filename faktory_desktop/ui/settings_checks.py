@@ -15,13 +15,20 @@ _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9]
                        r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
 
 
-def port_problem(text: str) -> str | None:
+def port_problem(text: str, name: str = "port", usual: int = 7419) -> str | None:
     text = text.strip()
     if not text:
-        return "Enter a port number (Faktory's usual one is 7419)."
+        return f"Enter a {name} number (Faktory's usual one is {usual})."
     if not text.isdigit() or not 1 <= int(text) <= 65535:
-        return f"The port must be a number from 1 to 65535, not “{text}”."
+        return f"The {name} must be a number from 1 to 65535, not “{text}”."
     return None
+
+
+def web_port_problem(text: str, fwp_port: str) -> str | None:
+    problem = port_problem(text, "Web UI port", 7420)
+    if problem is None and text.strip() == fwp_port.strip():
+        return "The Web UI needs a port of its own, not the server's."
+    return problem
 
 
 def host_problem(text: str) -> str | None:

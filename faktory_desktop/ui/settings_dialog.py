@@ -37,9 +37,11 @@ from faktory_desktop.ui.settings_checks import (
     host_problem,
     port_problem,
     redis_url_problem,
+    web_port_problem,
 )
 
-SERVER_FIELDS = ("bind_host", "port", "password", "data_dir", "redis_server", "redis_url")
+SERVER_FIELDS = ("bind_host", "port", "password", "data_dir", "redis_server", "redis_url",
+                 "web_ui", "web_port")
 THEMES = (("Follow the system", Theme.SYSTEM.value), ("Light", Theme.LIGHT.value),
           ("Dark", Theme.DARK.value))
 
@@ -88,6 +90,13 @@ class SettingsDialog(QDialog):
         self.show_password = QPushButton("Show")
         self.show_password.setCheckable(True)
         self.show_password.toggled.connect(self._on_show_password)
+        self.web_ui = QCheckBox("Serve the Web UI, port")
+        self.web_ui.setToolTip("Faktory's Web UI in a browser, with the same password")
+        self.web_port = QLineEdit()
+        self.web_port.setPlaceholderText("7420")
+        self.web_port.setMaximumWidth(90)
+        self.web_ui.toggled.connect(self.web_port.setEnabled)
+        self.web_ui.toggled.connect(self.validate)
         self.data_dir = QLineEdit()
         self.data_dir.setPlaceholderText(f"Default: {default_data_dir()}")
         self.browse = QPushButton("Browse…")
@@ -116,8 +125,8 @@ class SettingsDialog(QDialog):
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        for field in (self.bind_host, self.port, self.data_dir, self.redis_server,
-                      self.redis_url):
+        for field in (self.bind_host, self.port, self.web_port, self.data_dir,
+                      self.redis_server, self.redis_url):
             field.textChanged.connect(self.validate)
 
     def _layout(self) -> None:
@@ -126,6 +135,7 @@ class SettingsDialog(QDialog):
         form.addRow("Listen on", _row(self.bind_host, QLabel("Port"), self.port))
         form.addRow("Password", _row(self.password, self.show_password))
         form.addRow("Data folder", _row(self.data_dir, self.browse))
+        form.addRow("Web UI", _row(self.web_ui, self.web_port, stretch_after=True))
         note = QLabel("Changes to the server or its engine restart it; clients reconnect.")
         note.setObjectName("settingsNote")
         note.setWordWrap(True)
@@ -159,6 +169,9 @@ class SettingsDialog(QDialog):
         self.port.setText(str(prefs.port))
         self.password.setText(prefs.password)
         self.data_dir.setText(prefs.data_dir)
+        self.web_ui.setChecked(prefs.web_ui)
+        self.web_port.setText(str(prefs.web_port))
+        self.web_port.setEnabled(prefs.web_ui)
         self.redis_server.setText(prefs.redis_server)
         self.redis_url.setText(prefs.redis_url)
         self.start_at_launch.setChecked(prefs.start_at_launch)
@@ -170,12 +183,15 @@ class SettingsDialog(QDialog):
         """The preferences as edited (call only while valid)."""
         data_dir = self.data_dir.text().strip()
         engine = self.redis_server.text().strip()
+        web_port = self.web_port.text().strip()
         return replace(
             self.original,
             bind_host=self.bind_host.text().strip().strip("[]"),
             port=int(self.port.text().strip()),
             password=self.password.text(),
             data_dir=str(Path(data_dir).expanduser()) if data_dir else "",
+            web_ui=self.web_ui.isChecked(),
+            web_port=int(web_port) if web_port.isdigit() else self.original.web_port,
             redis_server=str(Path(engine).expanduser()) if engine else "",
             redis_url=self.redis_url.text().strip(),
             start_at_launch=self.start_at_launch.isChecked(),
@@ -190,6 +206,8 @@ class SettingsDialog(QDialog):
     def _checks(self) -> list[tuple[QLineEdit, str | None]]:
         return [(self.bind_host, host_problem(self.bind_host.text())),
                 (self.port, port_problem(self.port.text())),
+                (self.web_port, web_port_problem(self.web_port.text(), self.port.text())
+                 if self.web_ui.isChecked() else None),
                 (self.data_dir, data_dir_problem(self.data_dir.text())),
                 (self.redis_server, engine_problem(self.redis_server.text())),
                 (self.redis_url, redis_url_problem(self.redis_url.text()))]

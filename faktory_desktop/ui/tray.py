@@ -150,6 +150,8 @@ class TrayIcon(QObject):
         self.resume_action = self._action("Resume All Queues", lambda: self.set_paused(False))
         self.menu.addSeparator()
         self.copy_url_action = self._action("Copy FAKTORY_URL", self.copy_url)
+        self.open_web_action = self._action("Open Web UI", self.open_web_ui)
+        self.copy_web_action = self._action("Copy Web UI URL", self.copy_web_ui_url)
         self.data_folder_action = self._action("Open Data Folder", self.actions.open_data_folder)
         self.menu.addSeparator()
         self.quit_action = self._action(f"Quit {APP_NAME}", self.actions.quit)
@@ -173,6 +175,9 @@ class TrayIcon(QObject):
         self.pause_action.setEnabled((running or attached) and can_pause)
         self.resume_action.setEnabled((running or attached) and can_resume)
         self.copy_url_action.setEnabled(self.controller.port != 0)
+        web = bool(self.controller.web_ui_url)
+        self.open_web_action.setVisible(web)
+        self.copy_web_action.setVisible(web)
 
     def _pausable(self) -> tuple[bool, bool]:
         """(any queue to pause, any to resume); both until a snapshot says (an attached server
@@ -321,6 +326,14 @@ class TrayIcon(QObject):
             return
         with contextlib.suppress(*CALL_ERRORS):  # else the next poll shows it
             self.on_snapshot(await self.controller.snapshot())  # the new paused state, at once
+
+    def open_web_ui(self) -> None:
+        QDesktopServices.openUrl(QUrl(self.controller.web_ui_url))
+
+    def copy_web_ui_url(self) -> str:
+        url = self.controller.web_ui_url
+        QGuiApplication.clipboard().setText(url)
+        return url
 
     def copy_url(self) -> str:
         """Put the server's FAKTORY_URL (actual port, password, TLS scheme) on the clipboard."""

@@ -92,7 +92,8 @@ def test_menu_and_actions_exist_without_a_system_tray(tray):
     texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
     assert texts[2:] == ["Open Faktory Desktop", "Start Server", "Stop Server", "Restart Server",
                          "Pause All Queues", "Resume All Queues", "Copy FAKTORY_URL",
-                         "Open Data Folder", "Quit Faktory Desktop"]
+                         "Open Web UI", "Copy Web UI URL", "Open Data Folder",
+                         "Quit Faktory Desktop"]
     assert tray.menu.defaultAction() is tray.open_action
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from faktory_desktop.config import Settings
 from faktory_desktop.ui.controller import ServerController
@@ -68,6 +68,16 @@ class StatusSection(QGroupBox):
         self.password.setWordWrap(True)
         self.data_dir = ValueWithButton("Open folder", monospace=True)
         self.data_dir.button.clicked.connect(self.open_data_dir)
+        self.web_ui = CopyField()
+        self.web_ui.button.setToolTip("Copy the Web UI's URL to the clipboard")
+        self.open_web_ui = QPushButton("Open Web UI")
+        self.open_web_ui.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl(self.controller.web_ui_url)))
+        self._web_row = QWidget()
+        web_layout = QHBoxLayout(self._web_row)
+        web_layout.setContentsMargins(0, 0, 0, 0)
+        web_layout.addWidget(self.web_ui, 1)
+        web_layout.addWidget(self.open_web_ui)
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("State", self.state)
@@ -75,6 +85,8 @@ class StatusSection(QGroupBox):
         form.addRow("Listening on", self.listening)
         form.addRow("Password", self.password)
         form.addRow("Data folder", self.data_dir)
+        form.addRow("Web UI", self._web_row)
+        self._form = form
         self.refresh()
 
     def data_path(self) -> Path:
@@ -94,6 +106,9 @@ class StatusSection(QGroupBox):
         self.listening.setText(listening_text(settings, port, ctl.running))
         self.password.setText(password_text(settings))
         self.data_dir.set_text(str(self.data_path()))
+        web = ctl.web_ui_url
+        self.web_ui.set_value(web)
+        self._form.setRowVisible(self._web_row, bool(web))
 
     def open_data_dir(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_path())))
