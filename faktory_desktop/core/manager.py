@@ -68,7 +68,7 @@ class Manager:
         try:
             batch = jsonc.loads(data)
         except jsonc.JSONDecodeError as exc:
-            raise jobs.JobError(f"invalid JSON: {exc}") from None
+            batch = jobs.loads_after_error(data, exc)
         if not isinstance(batch, list):
             raise jobs.JobError("invalid JSON: PUSHB takes an array of jobs")
         for item in batch:  # Faktory decodes the whole array first: a type error fails it all
