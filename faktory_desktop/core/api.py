@@ -62,6 +62,8 @@ class Snapshot:
     stats: Stats
     queues: list[QueueSummary]
     busy_workers: int | None  # None when the server does not say (an attached server)
+    # (local date, processed, failed) for today, so the daily history keeps up with the totals
+    today: tuple[date, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,9 @@ class FaktoryAPI:
         stats = await self.stats()
         queues = await self.queues()
         busy = sum(1 for n in self.manager.reservations.busy_by_worker().values() if n)
-        return Snapshot(stats, queues, busy)
+        today = date.today()
+        [(processed, failed)] = await self.store.history([today.isoformat()])
+        return Snapshot(stats, queues, busy, (today, processed, failed))
 
     async def history(self, days: int) -> list[tuple[date, int, int]]:
         """(local date, processed, failed) for the last `days` days, oldest first."""

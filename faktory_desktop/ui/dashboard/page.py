@@ -161,6 +161,8 @@ class DashboardPage(QWidget):
         if self.latest is None:
             return
         self.cards.show_stats(self.latest.stats)
+        if self.latest.today is not None:
+            self.history.show_today(self.latest.today)
         self.queue_list.sync(self.series.sizes.names)
         span = self.window_seconds
         self.throughput.show_window(self.series.rates.window(span), span)
