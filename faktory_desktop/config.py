@@ -46,6 +46,7 @@ class Settings:
     tls_key: Path | None = None
     max_line: int = 16 * 1024 * 1024
     max_connections: int = 2000
+    requeue_gone_workers: bool = False  # fail a gone worker's jobs at once (core/gone.py)
     toml: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def client_url(self, port: int | None = None, reveal_password: bool = True) -> str:
@@ -168,5 +169,18 @@ def build_settings(flags: dict[str, Any], env: dict[str, str] | None = None) -> 
         tls_key=key,
         max_line=int(flags.get("max_line") or 16 * 1024 * 1024),
         max_connections=int(flags.get("max_connections") or 2000),
+        requeue_gone_workers=_requeue_gone_workers(flags, toml),
         toml=toml,
     )
+
+
+def _requeue_gone_workers(flags: dict[str, Any], toml: dict[str, Any]) -> bool:
+    """The app's preference when given, else `[faktory] requeue_gone_workers`, else off."""
+    given = flags.get("requeue_gone_workers")
+    if given is not None:
+        return bool(given)
+    value = toml.get("faktory", {}).get("requeue_gone_workers", False)
+    if not isinstance(value, bool):
+        raise ConfigError("[faktory] requeue_gone_workers in conf.d must be true or false, "
+                          f"not {value!r}")
+    return value

@@ -22,6 +22,7 @@ from typing import Any
 from faktory_desktop.core import job as jobs
 from faktory_desktop.core import mutate, transfer
 from faktory_desktop.core.failure import DEAD_TTL_NS
+from faktory_desktop.core.gone import GoneJobs
 from faktory_desktop.core.records import JobFilter, JobRecord, Kind, Source, record_from
 from faktory_desktop.core.service import CoreService
 from faktory_desktop.core.timefmt import now_ns, parse_ns
@@ -64,6 +65,7 @@ class Snapshot:
     busy_workers: int | None  # None when the server does not say (an attached server)
     # (local date, processed, failed) for today, so the daily history keeps up with the totals
     today: tuple[date, int, int] | None = None
+    gone_jobs: int = 0  # of stats.busy, jobs reserved by worker processes that have gone
 
 
 @dataclass(frozen=True)
@@ -123,10 +125,13 @@ class FaktoryAPI:
     async def snapshot(self) -> Snapshot:
         stats = await self.stats()
         queues = await self.queues()
-        busy = sum(1 for n in self.manager.reservations.busy_by_worker().values() if n)
+        registered = self.core.workers.get
+        busy = sum(1 for wid, n in self.manager.reservations.busy_by_worker().items()
+                   if n and registered(wid) is not None)
         today = date.today()
         [(processed, failed)] = await self.store.history([today.isoformat()])
-        return Snapshot(stats, queues, busy, (today, processed, failed))
+        return Snapshot(stats, queues, busy, (today, processed, failed),
+                        len(self.core.gone.reservations()))
 
     async def history(self, days: int) -> list[tuple[date, int, int]]:
         """(local date, processed, failed) for the last `days` days, oldest first."""
@@ -365,6 +370,14 @@ class FaktoryAPI:
             registry.signal_all(state)
         elif (worker := registry.get(wid)) is not None:
             registry.signal(worker, state)
+
+    async def gone_jobs(self) -> GoneJobs:
+        """Jobs reserved by worker processes that have gone (see core/gone.py)."""
+        return self.core.gone.summary()
+
+    async def requeue_gone(self) -> int:
+        """Put the jobs of gone workers back on their queues now; returns how many."""
+        return await self.core.gone.requeue_now()
 
     # -- queue management -------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from typing import Any
 from faktory_desktop.core import job as jobs
 from faktory_desktop.core import jsonc
 from faktory_desktop.core.failure import EXPIRED, FailureReport, dispose
-from faktory_desktop.core.reservations import Reservations, parse_member
+from faktory_desktop.core.reservations import Reservation, Reservations, parse_member
 from faktory_desktop.core.timefmt import NS, fraction, local_date, now_ns, parse_ns, second_prefix
 from faktory_desktop.core.waiters import FetchWaiters
 from faktory_desktop.storage.store import SortedSet, Store
@@ -241,6 +241,14 @@ class Manager:
                 reaped += await self._fail_member(member, EXPIRED)
             if len(expired) < REAP_BATCH:
                 return reaped
+
+    async def fail_reservations(self, held: Iterable[Reservation], report: FailureReport) -> int:
+        """Fail these jobs in progress now, as their reservations' expiry would."""
+        failed = 0
+        for reservation in held:
+            self.reservations.forget_member(reservation.jid, reservation.member)
+            failed += await self._fail_member(reservation.member, report)
+        return failed
 
 
 def _age_seconds(job: bytes | None, now: int) -> float:

@@ -8,7 +8,7 @@ the exact member to remove, so neither has to search Redis. It is rebuilt from `
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from faktory_desktop.core import jsonc
@@ -28,6 +28,9 @@ class Reservations:
 
     def __len__(self) -> int:
         return len(self._by_jid)
+
+    def __iter__(self) -> Iterator[Reservation]:
+        return iter(list(self._by_jid.values()))
 
     def add(self, jid: str, wid: str, member: bytes) -> None:
         self._by_jid[jid] = Reservation(jid, wid, member)

@@ -54,6 +54,7 @@ class FaktoryRuntime:
         try:
             address = await self.engine.start()
             self.core = CoreService(Store(address))
+            self.core.gone.requeue_when_gone(self.settings.requeue_gone_workers)
             await self.core.start()
             self.server = FaktoryServer(self.core, self.settings)
             await self.server.start()
