@@ -29,6 +29,7 @@ class Preferences:
     data_dir: str = ""  # empty: the platform default
     redis_server: str = ""  # empty: the bundled engine, or one on the PATH
     redis_url: str = ""  # empty: the app runs its own engine
+    requeue_gone_workers: bool = True  # on in the app, where workers restart all the time
     start_at_launch: bool = True
     launch_at_login: bool = False
     theme: str = Theme.SYSTEM.value
@@ -53,7 +54,8 @@ class Preferences:
 
     def as_flags(self) -> dict[str, Any]:
         """These preferences in the shape of command-line flags (see config.build_settings)."""
-        flags: dict[str, Any] = {"binding": f"{self.bind_host}:{self.port}"}
+        flags: dict[str, Any] = {"binding": f"{self.bind_host}:{self.port}",
+                                 "requeue_gone_workers": self.requeue_gone_workers}
         if self.data_dir:
             flags["data_dir"] = self.data_dir
         if self.password:

@@ -39,7 +39,8 @@ from faktory_desktop.ui.settings_checks import (
     redis_url_problem,
 )
 
-SERVER_FIELDS = ("bind_host", "port", "password", "data_dir", "redis_server", "redis_url")
+SERVER_FIELDS = ("bind_host", "port", "password", "data_dir", "redis_server", "redis_url",
+                 "requeue_gone_workers")
 THEMES = (("Follow the system", Theme.SYSTEM.value), ("Light", Theme.LIGHT.value),
           ("Dark", Theme.DARK.value))
 
@@ -102,6 +103,12 @@ class SettingsDialog(QDialog):
         self.redis_url.setToolTip("Keep the data in a Redis you run: redis://host:6379/0, "
                                   "rediss://… or unix:///path/redis.sock?db=0")
         self.redis_url.textChanged.connect(self._on_redis_url)
+        self.requeue_gone_workers = QCheckBox(
+            "Retry the jobs of a worker process that dies at once")
+        self.requeue_gone_workers.setToolTip(
+            "When a worker process disconnects or stops sending heartbeats, fail its jobs in "
+            "progress as WorkerGone, so they retry, instead of waiting for their reservation to "
+            "run out (30 minutes by default)")
         self.start_at_launch = QCheckBox("Start the server when the app opens")
         self.launch_at_login = QCheckBox("Open Faktory Desktop when I log in")
         self.theme = QComboBox()
@@ -126,6 +133,7 @@ class SettingsDialog(QDialog):
         form.addRow("Listen on", _row(self.bind_host, QLabel("Port"), self.port))
         form.addRow("Password", _row(self.password, self.show_password))
         form.addRow("Data folder", _row(self.data_dir, self.browse))
+        form.addRow(self.requeue_gone_workers)
         note = QLabel("Changes to the server or its engine restart it; clients reconnect.")
         note.setObjectName("settingsNote")
         note.setWordWrap(True)
@@ -161,6 +169,7 @@ class SettingsDialog(QDialog):
         self.data_dir.setText(prefs.data_dir)
         self.redis_server.setText(prefs.redis_server)
         self.redis_url.setText(prefs.redis_url)
+        self.requeue_gone_workers.setChecked(prefs.requeue_gone_workers)
         self.start_at_launch.setChecked(prefs.start_at_launch)
         self.launch_at_login.setChecked(prefs.launch_at_login)
         self.theme.setCurrentIndex(max(0, self.theme.findData(prefs.theme)))
@@ -178,6 +187,7 @@ class SettingsDialog(QDialog):
             data_dir=str(Path(data_dir).expanduser()) if data_dir else "",
             redis_server=str(Path(engine).expanduser()) if engine else "",
             redis_url=self.redis_url.text().strip(),
+            requeue_gone_workers=self.requeue_gone_workers.isChecked(),
             start_at_launch=self.start_at_launch.isChecked(),
             launch_at_login=self.launch_at_login.isChecked(),
             theme=str(self.theme.currentData()),
