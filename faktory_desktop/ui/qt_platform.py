@@ -80,8 +80,13 @@ def missing_libraries(plugin: Path) -> list[str]:
         if ldd is None:
             return first or [str(exc)]
         listing = subprocess.run([ldd, str(plugin)], capture_output=True, text=True)
-        return sorted(set(_NOT_FOUND.findall(listing.stdout))) or first or [str(exc)]
+        return unresolved(listing.stdout) or first or [str(exc)]
     return []
+
+
+def unresolved(ldd_output: str) -> list[str]:
+    """The libraries `ldd` reports as "not found"."""
+    return sorted(set(_NOT_FOUND.findall(ldd_output)))
 
 
 def packages_for(libraries: list[str]) -> list[str]:
