@@ -215,7 +215,6 @@ def check_x11(exe: Path, env: dict[str, str], tmp: Path) -> None:
     check(result.returncode == 1 and len(lines) == 1,
           f"X11 without a display: exit 1 with one line (got {result.returncode}): "
           f"{result.stderr.strip()[-300:]}")
-    print(f"   {lines[0]}")
 
 
 def main() -> int:
