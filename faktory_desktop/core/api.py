@@ -114,24 +114,29 @@ class FaktoryAPI:
     # -- overview -------------------------------------------------------------------------------
 
     async def stats(self) -> Stats:
+        return (await self._stats_and_today())[0]
+
+    async def _stats_and_today(self) -> tuple[Stats, tuple[date, int, int]]:
+        """The totals, and today's (local date, processed, failed) read with them, so the daily
+        history's today agrees with the cards."""
         store = self.store
         sizes = await store.set_sizes()
         queues = await store.queue_sizes(sorted(await store.known_queues()))
-        processed, failed = await store.totals()
-        return Stats(processed, failed, sum(queues.values()), sizes["scheduled"], sizes["retries"],
-                     sizes["dead"], sizes["working"], self.core.counters.connections,
-                     len(self.core.workers))
+        today = date.today()
+        processed, failed, processed_today, failed_today = await store.totals_and_day(
+            today.isoformat())
+        stats = Stats(processed, failed, sum(queues.values()), sizes["scheduled"],
+                      sizes["retries"], sizes["dead"], sizes["working"],
+                      self.core.counters.connections, len(self.core.workers))
+        return stats, (today, processed_today, failed_today)
 
     async def snapshot(self) -> Snapshot:
-        stats = await self.stats()
+        stats, today = await self._stats_and_today()
         queues = await self.queues()
         registered = self.core.workers.get
         busy = sum(1 for wid, n in self.manager.reservations.busy_by_worker().items()
                    if n and registered(wid) is not None)
-        today = date.today()
-        [(processed, failed)] = await self.store.history([today.isoformat()])
-        return Snapshot(stats, queues, busy, (today, processed, failed),
-                        len(self.core.gone.reservations()))
+        return Snapshot(stats, queues, busy, today, len(self.core.gone.reservations()))
 
     async def history(self, days: int) -> list[tuple[date, int, int]]:
         """(local date, processed, failed) for the last `days` days, oldest first."""

@@ -104,7 +104,7 @@ class SettingsDialog(QDialog):
                                   "rediss://… or unix:///path/redis.sock?db=0")
         self.redis_url.textChanged.connect(self._on_redis_url)
         self.requeue_gone_workers = QCheckBox(
-            "Retry the jobs of a worker process that dies at once")
+            "When a worker process dies, retry its jobs at once")
         self.requeue_gone_workers.setToolTip(
             "When a worker process disconnects or stops sending heartbeats, fail its jobs in "
             "progress as WorkerGone, so they retry, instead of waiting for their reservation to "

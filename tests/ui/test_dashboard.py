@@ -267,3 +267,6 @@ def test_todays_bar_grows_with_the_live_counters_without_a_fetch(
     assert page.history.processed_bars.opts["height"][-1] == 3
     assert "3 processed · 1 failed" in page.history.summary.text()
     assert calls == []  # the poll fed it, not a fetch of the whole span
+    latest = page.latest
+    assert latest is not None and latest.today is not None
+    assert latest.today[1:] == (latest.stats.processed, latest.stats.failed)  # one read
