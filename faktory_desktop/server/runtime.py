@@ -63,6 +63,8 @@ class FaktoryRuntime:
             raise
 
     async def stop(self) -> None:
+        if self.core:  # stopping closes every connection: no worker has gone for that
+            self.core.gone.requeue_when_gone(False)
         if self.server:
             await self.server.stop()
         if self.core:

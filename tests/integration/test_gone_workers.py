@@ -98,3 +98,16 @@ def test_off_by_default_the_jobs_wait_and_requeue_now_puts_them_back(
     assert queue_sizes(client) == {"default": JOBS}
     assert sets(client)["working"] == 0 and sets(client)["retries"] == 0
     assert gone(server).jobs == 0
+
+
+def test_stopping_the_server_fails_no_job_of_a_connected_worker(make_server, dial, caplog):
+    server = make_server(requeue_gone_workers=True)
+    worker = dial(server, wid="w-still-here")
+    assert worker.push(job("stop-job-0001")) == b"+OK\r\n"
+    assert worker.call("FETCH default").startswith(b"$")
+    server.stop()  # closes the worker's connection, as every other
+    # Not even tried: without the engine it would fail, with it the job would be retried.
+    assert [r.message for r in caplog.records if r.name == "faktory_desktop.core.gone"] == []
+    again = make_server(requeue_gone_workers=True)
+    client = dial(again)
+    assert sets(client)["working"] == 1 and sets(client)["retries"] == 0
