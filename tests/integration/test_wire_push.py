@@ -336,3 +336,15 @@ def test_bytes_not_utf8_outside_a_string_are_still_invalid_json(client):
     reply = client.call(b'PUSH {"jid":"jid-not-utf8","jobtype":"T","args":[\xff]}')
     assert reply.startswith(b"-ERR invalid JSON: "), reply
     assert queue_sizes(client) == {}
+
+
+def test_fail_with_an_error_message_not_utf8_is_recorded_with_replacements(client, server):
+    # A worker's exception message can hold any bytes; Faktory stores U+FFFD for the bad ones.
+    assert client.push(job("jid-fail-not-utf8")) == b"+OK\r\n"
+    fetch_one(client)
+    reply = client.call(b'FAIL {"jid":"jid-fail-not-utf8","errtype":"E\xff",'
+                        b'"message":"no such file: caf\xe9.txt"}')
+    assert reply == b"+OK\r\n"
+    [(retry, _score)] = entries(server, SortedSet.RETRIES)
+    assert retry["failure"]["errtype"] == "E\ufffd"
+    assert retry["failure"]["message"] == "no such file: caf\ufffd.txt"
