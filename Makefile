@@ -32,8 +32,10 @@ browser:
 	      || echo "warning: could not install chromium; the browser tests will be skipped"; \
 	  else echo "note: chromium-driver not found; the browser tests will be skipped"; fi; }
 
-# The desktop app where there is a display, else the headless server.
+# The desktop app where there is a display (with Qt's runtime libraries, installed first where
+# that is possible), else the headless server.
 run: $(STAMP)
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(MAKE) --no-print-directory qt-runtime; fi
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && $(PY) -c 'import faktory_desktop.ui' 2>/dev/null; then \
 	  $(PY) -m faktory_desktop $(ARGS); \
 	else $(PY) -m faktory_desktop serve $(ARGS); fi
@@ -41,13 +43,22 @@ run: $(STAMP)
 serve: $(STAMP)
 	$(PY) -m faktory_desktop serve $(ARGS)
 
-# Qt's own runtime libraries: most desktops have them; a bare server or CI image may not.
+# Qt's own runtime libraries: most desktops have them; a bare server or CI image may not. Then
+# the libraries its X11 (xcb) platform plugin links, which `import QtGui` does not load: many
+# desktops lack libxcb-icccm4, libxcb-keysyms1 or libxcb-cursor0, and Qt aborts without them.
+# faktory_desktop/ui/qt_platform.py names the Debian packages of the ones missing.
 QT_LIBS := libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
+XCB_LIBS = $$($(PY) -m faktory_desktop.ui.qt_platform --packages 2>/dev/null)
 qt-runtime: $(STAMP)
 	@$(PY) -c 'from PySide6 import QtGui' 2>/dev/null || { \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(QT_LIBS) >/dev/null; \
 	  else echo "warning: Qt cannot load; install: $(QT_LIBS)"; fi; }
+	@missing="$(XCB_LIBS)"; [ -z "$$missing" ] || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "warning: could not install Qt's X11 libraries: $$missing"; \
+	  else echo "warning: the app cannot open an X11 window until these are installed: $$missing"; fi; }
 
 # The Node.js Faktory client, for the cross-language test (skipped where there is no npm).
 NODE_CLIENT := tests/node/node_modules/faktory-worker

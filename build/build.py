@@ -11,6 +11,7 @@ PyInstaller's work files go to build/work/ and the result to dist/, both git-ign
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -58,6 +59,30 @@ def strip_debug_info(bundle: Path) -> int:
     return saved
 
 
+def report_x11_libraries(bundle: Path) -> None:
+    """Say whether the bundle carries what Qt's X11 (xcb) plugin links.
+
+    PyInstaller copies those libraries from the build machine (all but libxcb and the GL stack,
+    which every X11 desktop has), so a machine without libxcb-icccm4, libxcb-keysyms1 or
+    libxcb-cursor0 builds a bundle without them; `make bundle` installs them first (as root with
+    apt, via qt-runtime). Otherwise the bundled app names the packages when it starts.
+    """
+    plugin = next((bundle / "_internal").rglob("platforms/libqxcb.so"), None)
+    ldd = shutil.which("ldd")
+    if sys.platform != "linux" or plugin is None or ldd is None:
+        return
+    from faktory_desktop.ui.qt_platform import packages_for, unresolved
+
+    env = {**os.environ, "LD_LIBRARY_PATH": str(bundle / "_internal")}
+    listing = subprocess.run([ldd, str(plugin)], capture_output=True, text=True, env=env)
+    missing = unresolved(listing.stdout)
+    if missing:
+        print("WARNING: the bundle lacks libraries of Qt's X11 plugin, which its users then need: "
+              + " ".join(packages_for(missing)))
+    else:
+        print("the bundle carries every library of Qt's X11 plugin but libxcb and GL")
+
+
 def du(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
@@ -78,6 +103,7 @@ def main() -> int:
         cwd=ROOT, check=True,
     )
     bundle = DIST / "faktory-desktop"
+    report_x11_libraries(bundle)
     saved = strip_debug_info(bundle)
     if saved:
         print(f"stripped {saved / 2**20:.0f} MiB of debug info")

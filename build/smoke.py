@@ -7,7 +7,8 @@
    job comes back) and ACK; the engine it runs is the one inside the bundle; SIGTERM exits 0 and
    the engine is gone;
 3. the desktop app, offscreen: alive after a few seconds, its own server answers `+HI`, and
-   SIGTERM quits it with exit 0, its engine gone too.
+   SIGTERM quits it with exit 0, its engine gone too;
+4. on Linux, the app on X11 with no X server answering: one line and exit 1, never an abort.
 
 The checks run from a temp folder with HOME and the XDG dirs pointed into it, so they read no
 preferences of this machine's user and write none. POSIX only (SIGTERM). psutil (a project
@@ -212,6 +213,21 @@ def check_gui(exe: Path, env: dict[str, str], tmp: Path, alive_for: float = 5.0)
             proc.wait()
 
 
+def check_x11(exe: Path, env: dict[str, str], tmp: Path) -> None:
+    """On X11 with no X server to answer, the app ends with one line and exit 1, never Qt's
+    abort: "the X server refused" when the xcb plugin loads (the bundle carries its libraries,
+    or the system has them), else a line naming the packages it lacks."""
+    display = next(n for n in range(4242, 4342) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    env = {k: v for k, v in env.items() if not k.startswith(("QT_", "XDG_SESSION"))}
+    result = subprocess.run([exe, "-b", f"127.0.0.1:{free_port()}", "-d", tmp / "x11-db",
+                             "-c", tmp / "x11-cfg"], env={**env, "DISPLAY": f":{display}"},
+                            cwd=tmp, capture_output=True, text=True, timeout=60)
+    lines = result.stderr.strip().splitlines()
+    check(result.returncode == 1 and len(lines) == 1,
+          f"X11 without a display: exit 1 with one line (got {result.returncode}): "
+          f"{result.stderr.strip()[-300:]}")
+
+
 def main() -> int:
     exe = Path(sys.argv[1]).absolute() if len(sys.argv) > 1 else default_exe()
     if not exe.exists():
@@ -223,6 +239,8 @@ def main() -> int:
         check_version(exe, env, tmp)
         check_serve(exe, env, tmp)
         check_gui(exe, env, tmp)
+        if sys.platform == "linux":
+            check_x11(exe, env, tmp)
     print(f"smoke test passed in {time.monotonic() - started:.0f} s: {exe}")
     return 0
 

@@ -89,6 +89,12 @@ def _display_available() -> bool:
 
 
 def _run_app(flags: dict[str, object]) -> int:
+    from faktory_desktop.ui.qt_platform import platform_problem
+
+    problem = platform_problem()  # Qt itself would abort the process
+    if problem is not None:
+        print(f"faktory-desktop: {problem}", file=sys.stderr)
+        return EXIT_FAILURE
     from faktory_desktop.ui.app import run  # Qt loads only for the app
 
     return run(flags)

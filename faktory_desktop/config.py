@@ -52,6 +52,7 @@ class Settings:
     web_host: str | None = None  # None: no Web UI (the app's default; `serve` turns it on)
     web_port: int = 7420
     web_password: str | None = None
+    requeue_gone_workers: bool = False  # fail a gone worker's jobs at once (core/gone.py)
     toml: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def client_url(self, port: int | None = None, reveal_password: bool = True) -> str:
@@ -201,5 +202,18 @@ def build_settings(flags: dict[str, Any], env: dict[str, str] | None = None) -> 
         web_host=web_host,
         web_port=web_port,
         web_password=resolve_web_password(toml, password),
+        requeue_gone_workers=_requeue_gone_workers(flags, toml),
         toml=toml,
     )
+
+
+def _requeue_gone_workers(flags: dict[str, Any], toml: dict[str, Any]) -> bool:
+    """The app's preference when given, else `[faktory] requeue_gone_workers`, else off."""
+    given = flags.get("requeue_gone_workers")
+    if given is not None:
+        return bool(given)
+    value = toml.get("faktory", {}).get("requeue_gone_workers", False)
+    if not isinstance(value, bool):
+        raise ConfigError("[faktory] requeue_gone_workers in conf.d must be true or false, "
+                          f"not {value!r}")
+    return value

@@ -89,3 +89,20 @@ def test_bad_binding_is_one_clear_error(text):
 def test_tls_needs_both_files(tmp_path):
     with pytest.raises(ConfigError, match="both --tls-cert and --tls-key"):
         _settings(tmp_path, tls_cert="x.pem")
+
+
+def test_requeue_gone_workers_is_off_unless_conf_d_or_the_app_says_so(tmp_path):
+    assert _settings(tmp_path).requeue_gone_workers is False
+    confd = tmp_path / "cfg" / "conf.d"
+    confd.mkdir(parents=True)
+    (confd / "f.toml").write_text("[faktory]\nrequeue_gone_workers = true\n")
+    assert _settings(tmp_path).requeue_gone_workers is True
+    assert _settings(tmp_path, requeue_gone_workers=False).requeue_gone_workers is False
+
+
+def test_requeue_gone_workers_that_is_not_a_boolean_is_one_clear_error(tmp_path):
+    confd = tmp_path / "cfg" / "conf.d"
+    confd.mkdir(parents=True)
+    (confd / "f.toml").write_text("[faktory]\nrequeue_gone_workers = 'yes'\n")
+    with pytest.raises(ConfigError, match="requeue_gone_workers in conf.d must be true or false"):
+        _settings(tmp_path)

@@ -23,6 +23,7 @@ from faktory_desktop.core import job as jobs
 from faktory_desktop.core import mutate, transfer
 from faktory_desktop.core.enterprise_api import EnterpriseReads
 from faktory_desktop.core.failure import DEAD_TTL_NS
+from faktory_desktop.core.gone import GoneJobs
 from faktory_desktop.core.records import JobFilter, JobRecord, Kind, Source, record_from
 from faktory_desktop.core.service import CoreService
 from faktory_desktop.core.timefmt import now_ns, parse_ns
@@ -63,6 +64,9 @@ class Snapshot:
     stats: Stats
     queues: list[QueueSummary]
     busy_workers: int | None  # None when the server does not say (an attached server)
+    # (local date, processed, failed) for today, so the daily history keeps up with the totals
+    today: tuple[date, int, int] | None = None
+    gone_jobs: int = 0  # of stats.busy, jobs reserved by worker processes that have gone
 
 
 @dataclass(frozen=True)
@@ -112,19 +116,29 @@ class FaktoryAPI:
     # -- overview -------------------------------------------------------------------------------
 
     async def stats(self) -> Stats:
+        return (await self._stats_and_today())[0]
+
+    async def _stats_and_today(self) -> tuple[Stats, tuple[date, int, int]]:
+        """The totals, and today's (local date, processed, failed) read with them, so the daily
+        history's today agrees with the cards."""
         store = self.store
         sizes = await store.set_sizes()
         queues = await store.queue_sizes(sorted(await store.known_queues()))
-        processed, failed = await store.totals()
-        return Stats(processed, failed, sum(queues.values()), sizes["scheduled"], sizes["retries"],
-                     sizes["dead"], sizes["working"], self.core.counters.connections,
-                     len(self.core.workers))
+        today = date.today()
+        processed, failed, processed_today, failed_today = await store.totals_and_day(
+            today.isoformat())
+        stats = Stats(processed, failed, sum(queues.values()), sizes["scheduled"],
+                      sizes["retries"], sizes["dead"], sizes["working"],
+                      self.core.counters.connections, len(self.core.workers))
+        return stats, (today, processed_today, failed_today)
 
     async def snapshot(self) -> Snapshot:
-        stats = await self.stats()
+        stats, today = await self._stats_and_today()
         queues = await self.queues()
-        busy = sum(1 for n in self.manager.reservations.busy_by_worker().values() if n)
-        return Snapshot(stats, queues, busy)
+        registered = self.core.workers.get
+        busy = sum(1 for wid, n in self.manager.reservations.busy_by_worker().items()
+                   if n and registered(wid) is not None)
+        return Snapshot(stats, queues, busy, today, len(self.core.gone.reservations()))
 
     async def history(self, days: int) -> list[tuple[date, int, int]]:
         """(local date, processed, failed) for the last `days` days, oldest first."""
@@ -392,6 +406,14 @@ class FaktoryAPI:
             registry.signal_all(state)
         elif (worker := registry.get(wid)) is not None:
             registry.signal(worker, state)
+
+    async def gone_jobs(self) -> GoneJobs:
+        """Jobs reserved by worker processes that have gone (see core/gone.py)."""
+        return self.core.gone.summary()
+
+    async def requeue_gone(self) -> int:
+        """Put the jobs of gone workers back on their queues now; returns how many."""
+        return await self.core.gone.requeue_now()
 
     # -- queue management -------------------------------------------------------------------------
 

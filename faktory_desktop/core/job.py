@@ -114,6 +114,15 @@ def _check_types(job: dict[str, Any]) -> None:
             raise JobError(f"invalid JSON: field {key} must be an object")
 
 
+def loads_after_error(data: bytes | str, error: ValueError) -> Any:
+    """A second reading of JSON that did not parse: bytes that are not UTF-8 become U+FFFD, as
+    in Faktory; anything else is `invalid JSON` with the parser's reason."""
+    try:
+        return jsonc.loads_replacing_invalid_utf8(data, error)
+    except jsonc.JSONDecodeError as exc:
+        raise JobError(f"invalid JSON: {exc}") from None
+
+
 def parse_job(data: bytes | str | dict[str, Any]) -> dict[str, Any]:
     """Decode and type-check a job; fields keep Faktory's names."""
     if isinstance(data, dict):
@@ -122,7 +131,7 @@ def parse_job(data: bytes | str | dict[str, Any]) -> dict[str, Any]:
         try:
             obj = jsonc.loads(data)
         except jsonc.JSONDecodeError as exc:
-            raise JobError(f"invalid JSON: {exc}") from None
+            obj = loads_after_error(data, exc)
     if not isinstance(obj, dict):
         raise JobError("invalid JSON: a job must be a JSON object")
     job = _fold_keys(obj)

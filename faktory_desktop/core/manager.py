@@ -14,7 +14,7 @@ from typing import Any
 from faktory_desktop.core import enterprise, jsonc
 from faktory_desktop.core import job as jobs
 from faktory_desktop.core.failure import EXPIRED, FailureReport, dispose
-from faktory_desktop.core.reservations import Reservations, parse_member
+from faktory_desktop.core.reservations import Reservation, Reservations, parse_member
 from faktory_desktop.core.timefmt import (
     NS,
     format_ns,
@@ -112,7 +112,7 @@ class Manager:
         try:
             batch = jsonc.loads(data)
         except jsonc.JSONDecodeError as exc:
-            raise jobs.JobError(f"invalid JSON: {exc}") from None
+            batch = jobs.loads_after_error(data, exc)
         if not isinstance(batch, list):
             raise jobs.JobError("invalid JSON: PUSHB takes an array of jobs")
         for item in batch:  # Faktory decodes the whole array first: a type error fails it all
@@ -329,6 +329,14 @@ class Manager:
                 reaped += await self._fail_member(member, EXPIRED)
             if len(expired) < REAP_BATCH:
                 return reaped
+
+    async def fail_reservations(self, held: Iterable[Reservation], report: FailureReport) -> int:
+        """Fail these jobs in progress now, as their reservations' expiry would."""
+        failed = 0
+        for reservation in held:
+            self.reservations.forget_member(reservation.jid, reservation.member)
+            failed += await self._fail_member(reservation.member, report)
+        return failed
 
 
 def _features(jid: str, ent: enterprise.EntJob) -> JobFeatures:

@@ -8,7 +8,7 @@ the exact member to remove, so neither has to search Redis. It is rebuilt from `
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from faktory_desktop.core import enterprise, jsonc
@@ -36,6 +36,9 @@ class Reservations:
 
     def get(self, jid: str) -> Reservation | None:
         return self._by_jid.get(jid)
+    def __iter__(self) -> Iterator[Reservation]:
+        return iter(list(self._by_jid.values()))
+
 
     def pop(self, jid: str) -> Reservation | None:
         return self._by_jid.pop(jid, None)

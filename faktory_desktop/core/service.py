@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from faktory_desktop.core.batches import Batches
+from faktory_desktop.core.gone import GoneWorkers
 from faktory_desktop.core.info import ServerCounters, build_info
 from faktory_desktop.core.manager import Manager
 from faktory_desktop.core.scheduler import Scheduler
@@ -24,6 +25,7 @@ class CoreService:
         self.tracking = Tracking(self.manager)
         self.workers = WorkerRegistry()
         self.scheduler = Scheduler(self.manager, self.workers)
+        self.gone = GoneWorkers(self.manager, self.workers)
         self.counters = ServerCounters()
 
     async def start(self) -> None:

@@ -8,6 +8,7 @@ has not sent a BEAT for 60 s (then its connections are closed too).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
@@ -57,6 +58,8 @@ class WorkerRegistry:
     def __init__(self) -> None:
         self._workers: dict[str, Worker] = {}
         self.reaped_total = 0
+        # Told of each worker process that leaves (last connection closed, or reaped).
+        self.on_gone: Callable[[Worker], None] | None = None
 
     def __len__(self) -> int:
         return len(self._workers)
@@ -84,6 +87,8 @@ class WorkerRegistry:
         worker.connections.discard(conn)
         if not worker.connections:
             del self._workers[wid]
+            if self.on_gone is not None:
+                self.on_gone(worker)
 
     def beat(self, wid: str, rss_kb: int, current_state: str | None, now_ns: int) -> Worker:
         worker = self._workers.get(wid)
@@ -109,5 +114,7 @@ class WorkerRegistry:
             del self._workers[worker.wid]
             for conn in list(worker.connections):
                 conn.close()
+            if self.on_gone is not None:
+                self.on_gone(worker)
         self.reaped_total += len(stale)
         return stale

@@ -33,8 +33,11 @@ class CommandError(Exception):
 def _json_object(args: bytes, what: str) -> dict[str, Any]:
     try:
         obj = jsonc.loads(args)
-    except jsonc.JSONDecodeError:
-        obj = None
+    except jsonc.JSONDecodeError as exc:
+        try:  # bytes that are not UTF-8 (an error message, say) become U+FFFD, as in Faktory
+            obj = jsonc.loads_replacing_invalid_utf8(args, exc)
+        except jsonc.JSONDecodeError:
+            obj = None
     if not isinstance(obj, dict):
         raise CommandError(f"invalid {what} {args.decode(errors='replace')}")
     return obj

@@ -58,6 +58,7 @@ class FaktoryRuntime:
         try:
             address = await self.engine.start()
             self.core = CoreService(Store(address))
+            self.core.gone.requeue_when_gone(self.settings.requeue_gone_workers)
             await self.core.start()
             self.server = FaktoryServer(self.core, self.settings)
             await self.server.start()
@@ -84,6 +85,8 @@ class FaktoryRuntime:
         if self.web:
             await self.web.stop()
             self.web = None
+        if self.core:  # stopping closes every connection: no worker has gone for that
+            self.core.gone.requeue_when_gone(False)
         if self.server:
             await self.server.stop()
         if self.core:

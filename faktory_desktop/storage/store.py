@@ -284,6 +284,13 @@ class Store:
         processed, failures = await self.cold.mget(keys.PROCESSED, keys.FAILURES)
         return int(processed or 0), int(failures or 0)
 
+    async def totals_and_day(self, date: str) -> tuple[int, int, int, int]:
+        """(processed, failed) in total, then on `date`, in one read so the four agree."""
+        names = (keys.PROCESSED, keys.FAILURES, keys.processed_on(date), keys.failures_on(date))
+        processed, failed, on_day, failed_on_day = (int(v or 0) for v in
+                                                    await self.cold.mget(names))
+        return processed, failed, on_day, failed_on_day
+
     async def history(self, dates: Sequence[str]) -> list[tuple[int, int]]:
         """(processed, failed) per local date."""
         if not dates:

@@ -8,7 +8,7 @@ garbage collector, which may run on the server thread) decides when it goes.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from faktory_desktop.core.records import BUSY, DEAD, RETRIES, SCHEDULED, JobRecord, Source
 from faktory_desktop.ui.controller import ServerController
@@ -16,6 +16,8 @@ from faktory_desktop.ui.jobs.browser import JobBrowserPage
 from faktory_desktop.ui.jobs.detail import JobDetailDialog
 from faktory_desktop.ui.jobs.diff import JobDiffDialog
 from faktory_desktop.ui.jobs.editor import JobEditorDialog
+from faktory_desktop.ui.jobs.feedback import MessageLine
+from faktory_desktop.ui.jobs.gone_notice import GoneNotice
 from faktory_desktop.ui.jobs.new_job import NewJobDialog
 from faktory_desktop.ui.jobs.queues_page import QueuesPage
 from faktory_desktop.ui.jobs.workers_page import WorkersPage
@@ -39,7 +41,18 @@ class JobScreens:
                                   strict=True):
             window.add_page(title, browser)
         window.add_page("Workers", self.workers)
+        self.gone_notices = [self._gone_notice(page, page.message)
+                             for page in (self.browsers[1], self.workers)]
         self._connect()
+
+    def _gone_notice(self, page: QWidget, message: MessageLine) -> GoneNotice:
+        """Jobs whose worker has gone, under the page's heading, with Requeue now."""
+        notice = GoneNotice(self.controller, page, message)
+        layout = page.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, notice)
+        notice.requeued.connect(lambda _n: self.refresh_all())
+        return notice
 
     def _connect(self) -> None:
         self.queues.queueOpened.connect(self.open_queue)

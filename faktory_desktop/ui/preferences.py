@@ -33,6 +33,7 @@ class Preferences:
     redis_url: str = ""  # empty: the app runs its own engine
     web_ui: bool = False  # serve the Web UI beside the app (off: a port nobody asked for)
     web_port: int = DEFAULT_WEB_PORT
+    requeue_gone_workers: bool = True  # on in the app, where workers restart all the time
     start_at_launch: bool = True
     launch_at_login: bool = False
     theme: str = Theme.SYSTEM.value
@@ -59,7 +60,8 @@ class Preferences:
         """These preferences in the shape of command-line flags (see config.build_settings)."""
         flags: dict[str, Any] = {"binding": f"{self.bind_host}:{self.port}",
                                  "web_binding": f"{self.bind_host}:{self.web_port}"
-                                 if self.web_ui else WEB_OFF}
+                                 if self.web_ui else WEB_OFF,
+                                 "requeue_gone_workers": self.requeue_gone_workers}
         if self.data_dir:
             flags["data_dir"] = self.data_dir
         if self.password:

@@ -41,7 +41,7 @@ from faktory_desktop.ui.settings_checks import (
 )
 
 SERVER_FIELDS = ("bind_host", "port", "password", "data_dir", "redis_server", "redis_url",
-                 "web_ui", "web_port")
+                 "web_ui", "web_port", "requeue_gone_workers")
 THEMES = (("Follow the system", Theme.SYSTEM.value), ("Light", Theme.LIGHT.value),
           ("Dark", Theme.DARK.value))
 
@@ -111,6 +111,12 @@ class SettingsDialog(QDialog):
         self.redis_url.setToolTip("Keep the data in a Redis you run: redis://host:6379/0, "
                                   "rediss://… or unix:///path/redis.sock?db=0")
         self.redis_url.textChanged.connect(self._on_redis_url)
+        self.requeue_gone_workers = QCheckBox(
+            "When a worker process dies, retry its jobs at once")
+        self.requeue_gone_workers.setToolTip(
+            "When a worker process disconnects or stops sending heartbeats, fail its jobs in "
+            "progress as WorkerGone, so they retry, instead of waiting for their reservation to "
+            "run out (30 minutes by default)")
         self.start_at_launch = QCheckBox("Start the server when the app opens")
         self.launch_at_login = QCheckBox("Open Faktory Desktop when I log in")
         self.theme = QComboBox()
@@ -136,6 +142,7 @@ class SettingsDialog(QDialog):
         form.addRow("Password", _row(self.password, self.show_password))
         form.addRow("Data folder", _row(self.data_dir, self.browse))
         form.addRow("Web UI", _row(self.web_ui, self.web_port, stretch_after=True))
+        form.addRow(self.requeue_gone_workers)
         note = QLabel("Changes to the server or its engine restart it; clients reconnect.")
         note.setObjectName("settingsNote")
         note.setWordWrap(True)
@@ -174,6 +181,7 @@ class SettingsDialog(QDialog):
         self.web_port.setEnabled(prefs.web_ui)
         self.redis_server.setText(prefs.redis_server)
         self.redis_url.setText(prefs.redis_url)
+        self.requeue_gone_workers.setChecked(prefs.requeue_gone_workers)
         self.start_at_launch.setChecked(prefs.start_at_launch)
         self.launch_at_login.setChecked(prefs.launch_at_login)
         self.theme.setCurrentIndex(max(0, self.theme.findData(prefs.theme)))
@@ -194,6 +202,7 @@ class SettingsDialog(QDialog):
             web_port=int(web_port) if web_port.isdigit() else self.original.web_port,
             redis_server=str(Path(engine).expanduser()) if engine else "",
             redis_url=self.redis_url.text().strip(),
+            requeue_gone_workers=self.requeue_gone_workers.isChecked(),
             start_at_launch=self.start_at_launch.isChecked(),
             launch_at_login=self.launch_at_login.isChecked(),
             theme=str(self.theme.currentData()),

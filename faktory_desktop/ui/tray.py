@@ -74,11 +74,11 @@ def status_line(status: ServerStatus) -> str:
 
 
 def tooltip_text(status: ServerStatus, snapshot: Snapshot | None) -> str:
-    """"Faktory — running · 12 enqueued · 3 busy · 1,234 processed" """
+    """"Faktory — running · 12 enqueued · 3 in progress · 1,234 processed" """
     parts = [f"Faktory — {status_line(status)}"]
     if status.state in COUNTED and snapshot is not None:
         stats = snapshot.stats
-        parts += [f"{stats.enqueued:,} enqueued", f"{stats.busy:,} busy",
+        parts += [f"{stats.enqueued:,} enqueued", f"{stats.busy:,} in progress",
                   f"{stats.processed:,} processed"]
         if stats.dead:
             parts.append(f"{stats.dead:,} dead")
@@ -191,7 +191,8 @@ class TrayIcon(QObject):
         if self.status.state not in COUNTED or self._snapshot is None:
             return ""
         stats = self._snapshot.stats
-        return f"{stats.enqueued:,} enqueued · {stats.busy:,} busy · {stats.processed:,} processed"
+        return (f"{stats.enqueued:,} enqueued · {stats.busy:,} in progress · "
+                f"{stats.processed:,} processed")
 
     # -- state ------------------------------------------------------------------------------------
 

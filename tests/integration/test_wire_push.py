@@ -301,3 +301,50 @@ def test_pushb_element_of_wrong_type_fails_the_whole_batch(client, bad):
 def test_pushb_empty_array(client):
     # P-32
     assert client.call(b"PUSHB []") == b"$2\r\n{}\r\n"
+
+
+# Bytes that are not UTF-8 inside JSON strings: Go's decoder, and so Faktory 1.10, puts U+FFFD
+# in place of each invalid byte (utf8.DecodeRune's one-byte steps), so a cut 3-byte sequence
+# gives two of them.
+NOT_UTF8 = [
+    (b"caf\xe9", "caf\ufffd"),                  # Latin-1 e-acute
+    (b"\xe2\x82!", "\ufffd\ufffd!"),            # a euro sign cut short
+    (b"\xed\xa0\x80", "\ufffd" * 3),            # a UTF-16 surrogate encoded as UTF-8
+    (b"\xc0\xaf", "\ufffd\ufffd"),              # an overlong '/'
+    (b"ok \xe2\x82\xac \xff", "ok \u20ac \ufffd"),  # valid multi-byte text is kept
+]
+
+
+@pytest.mark.parametrize(("raw", "stored"), NOT_UTF8)
+def test_push_with_bytes_not_utf8_stores_replacement_characters(client, raw, stored):
+    line = b'PUSH {"jid":"jid-not-utf8","jobtype":"T\xff","args":["' + raw + b'"],' \
+           b'"custom":{"k\xfe":"' + raw + b'"}}'
+    assert client.call(line) == b"+OK\r\n"
+    fetched = fetch_one(client)
+    assert fetched["args"] == [stored] and fetched["jobtype"] == "T\ufffd"
+    assert fetched["custom"] == {"k\ufffd": stored}
+
+
+def test_pushb_with_bytes_not_utf8_pushes_every_job(client):
+    batch = b'PUSHB [{"jid":"jid-not-utf8-1","jobtype":"T","args":["\xe9"]},' \
+            b'{"jid":"jid-not-utf8-2","jobtype":"T","args":["\xe2\x82"]}]'
+    assert client.call(batch) == b"$2\r\n{}\r\n"
+    assert [fetch_one(client)["args"] for _ in range(2)] == [["\ufffd"], ["\ufffd\ufffd"]]
+
+
+def test_bytes_not_utf8_outside_a_string_are_still_invalid_json(client):
+    reply = client.call(b'PUSH {"jid":"jid-not-utf8","jobtype":"T","args":[\xff]}')
+    assert reply.startswith(b"-ERR invalid JSON: "), reply
+    assert queue_sizes(client) == {}
+
+
+def test_fail_with_an_error_message_not_utf8_is_recorded_with_replacements(client, server):
+    # A worker's exception message can hold any bytes; Faktory stores U+FFFD for the bad ones.
+    assert client.push(job("jid-fail-not-utf8")) == b"+OK\r\n"
+    fetch_one(client)
+    reply = client.call(b'FAIL {"jid":"jid-fail-not-utf8","errtype":"E\xff",'
+                        b'"message":"no such file: caf\xe9.txt"}')
+    assert reply == b"+OK\r\n"
+    [(retry, _score)] = entries(server, SortedSet.RETRIES)
+    assert retry["failure"]["errtype"] == "E\ufffd"
+    assert retry["failure"]["message"] == "no such file: caf\ufffd.txt"

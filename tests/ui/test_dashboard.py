@@ -247,3 +247,26 @@ def test_a_minimized_window_records_but_does_not_redraw(page, sample):
     sample(20)
     assert list(ys(page.throughput, "processed")[-3:]) == [5, 7, 8]  # nothing was lost
     assert page.cards.text("processed") == "20"
+
+
+def test_todays_bar_grows_with_the_live_counters_without_a_fetch(
+        page, poller, client, controller, wait_until, monkeypatch):
+    poller.start()
+    wait_until(lambda: page.history.today() == (0, 0))  # fetched once, when shown
+    calls: list[int] = []
+    original = controller.api.history
+    monkeypatch.setattr(controller.api, "history", lambda days: calls.append(days) or
+                        original(days))
+    for _ in range(3):
+        push(client)
+    client.call(f'ACK {{"jid":"{fetch(client)}"}}')
+    client.call(f'ACK {{"jid":"{fetch(client)}"}}')
+    client.call(f'FAIL {{"jid":"{fetch(client)}","errtype":"E","message":"m"}}')
+    wait_until(lambda: page.cards.text("processed") == "3")
+    wait_until(lambda: page.history.today() == (3, 1), message=f"today: {page.history.today()}")
+    assert page.history.processed_bars.opts["height"][-1] == 3
+    assert "3 processed · 1 failed" in page.history.summary.text()
+    assert calls == []  # the poll fed it, not a fetch of the whole span
+    latest = page.latest
+    assert latest is not None and latest.today is not None
+    assert latest.today[1:] == (latest.stats.processed, latest.stats.failed)  # one read

@@ -144,3 +144,15 @@ def test_engine_and_redis_url_are_checked(qtbot, tmp_path):
     dialog = make_dialog(qtbot)
     dialog.redis_url.setText("http://127.0.0.1:6379")
     assert not dialog.ok_button.isEnabled() and "expected redis://" in dialog.message.text()
+
+
+def test_requeue_gone_workers_is_on_in_the_app_and_reaches_the_server(qtbot):
+    dialog = make_dialog(qtbot)
+    assert dialog.requeue_gone_workers.isChecked()  # on by default in the app
+    assert settings_for_app({}, dialog.preferences()).requeue_gone_workers is True
+    dialog.requeue_gone_workers.setChecked(False)
+    with qtbot.waitSignal(dialog.saved) as saved:
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert Preferences.load().requeue_gone_workers is False
+    assert settings_for_app({}, saved.args[0]).requeue_gone_workers is False
+    assert server_settings_changed(Preferences(), saved.args[0])  # the server restarts with it

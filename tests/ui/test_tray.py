@@ -179,7 +179,7 @@ def test_quit_and_data_folder_actions_call_the_app(tray, app_double):
 def test_icon_and_tooltip_follow_the_status(tray, controller, app_double, run, qtbot):
     assert tray.state is TrayState.IDLE
     tray.on_snapshot(snapshot_of(controller, run))
-    assert tray.tray.toolTip().startswith("Faktory — running · 0 enqueued · 0 busy")
+    assert tray.tray.toolTip().startswith("Faktory — running · 0 enqueued · 0 in progress")
     with qtbot.waitSignal(tray.stateChanged, check_params_cb=lambda s: s is TrayState.STOPPED):
         tray.stop_action.trigger()
         run(app_double.drain(), 60)
@@ -204,8 +204,8 @@ def test_busy_while_a_job_is_reserved_then_idle(tray, controller, wait_until):
                 assert client.push(job(new_jid(), args=[n])) == b"+OK\r\n"
             fetched = json.loads(client.call("FETCH default").split(b"\r\n")[1])
             wait_until(lambda: tray.state is TrayState.BUSY, message=tray.tray.toolTip())
-            assert "2 enqueued · 1 busy" in tray.tray.toolTip()
-            assert tray.counts_action.text().startswith("2 enqueued · 1 busy")
+            assert "2 enqueued · 1 in progress" in tray.tray.toolTip()
+            assert tray.counts_action.text().startswith("2 enqueued · 1 in progress")
             assert tray.tray.icon().cacheKey() == tray.icon_for(TrayState.BUSY).cacheKey()
             assert client.call("ACK " + json.dumps({"jid": fetched["jid"]})) == b"+OK\r\n"
             wait_until(lambda: tray.state is TrayState.IDLE, message=tray.tray.toolTip())
@@ -219,7 +219,7 @@ def test_tooltip_text_groups_thousands():
 
     snap = Snapshot(Stats(1234, 0, 12, 0, 0, 2, 3, 1, 1), [], 1)
     assert tooltip_text(ServerStatus(AppState.RUNNING), snap) == (
-        "Faktory — running · 12 enqueued · 3 busy · 1,234 processed · 2 dead")
+        "Faktory — running · 12 enqueued · 3 in progress · 1,234 processed · 2 dead")
     assert tooltip_text(ServerStatus(AppState.RESTARTING), snap) == (
         "Faktory — engine restarting…")
 

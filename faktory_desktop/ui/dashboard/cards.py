@@ -21,7 +21,8 @@ CARDS: tuple[tuple[str, str, str], ...] = (
     ("scheduled", "Scheduled", "Jobs scheduled to run later"),
     ("retries", "Retries", "Failed jobs waiting for their next retry"),
     ("dead", "Dead", "Jobs that used up their retries"),
-    ("busy", "Busy", "Jobs being worked on right now"),
+    ("busy", "In progress", "Jobs reserved by workers right now, counting those whose worker "
+     "process has gone (the Busy screen lists them)"),
     ("connections", "Connections", "Client connections open now"),
 )
 

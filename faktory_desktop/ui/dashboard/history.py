@@ -1,8 +1,8 @@
 """Daily history: processed and failed per day as paired bars, over 7, 30 or 90 days.
 
-Daily counts change slowly, so this panel never rides the 1 s poll: it asks the core for
-`history(days)` when it is shown, when the span changes, when the server (re)starts while it is
-shown, and every 60 s while it is visible.
+Past days do not change, so the span is fetched only when the panel is shown, when the span
+changes, when the server (re)starts while it is shown, and every 60 s while it is visible; today's
+bar rides the 1 s poll instead (`show_today`, fed by the dashboard), so it grows with the cards.
 """
 
 from __future__ import annotations
@@ -92,6 +92,16 @@ class HistoryPanel(QWidget):
         if self.rows and self.rows[-1][0] == date.today():
             return self.rows[-1][1], self.rows[-1][2]
         return None
+
+    def show_today(self, row: Row) -> None:
+        """Today's counts from the live poll: today's bar grows with the totals between fetches,
+        and a new day fetches the span again."""
+        if not self.rows or self.rows[-1] == row:
+            return
+        if self.rows[-1][0] != row[0]:
+            self.refresh()
+        else:
+            self.show_history([*self.rows[:-1], row])
 
     def show_history(self, rows: list[Row]) -> None:
         self.rows = rows

@@ -40,12 +40,13 @@ from faktory_desktop.ui.dashboard.theme import (
     ColorBook,
     dimmed_text,
 )
+from faktory_desktop.ui.jobs.gone_notice import gone_text
 from faktory_desktop.ui.poller import Poller
 from faktory_desktop.ui.status import AppState, ServerStatus
 
 WINDOWS = (("1 min", 60), ("10 min", 600), ("1 h", 3600))
 WAITING = "Waiting for the server…"
-BUSY_TITLE = "<b>Busy workers</b>"
+BUSY_TITLE = "<b>Busy processes</b>"
 NOT_SAID = " (not reported by the server being watched)"
 
 
@@ -113,7 +114,8 @@ class DashboardPage(QWidget):
         self.sizes = LiveGraph("<b>Queue size</b> (jobs)", self.colors.__getitem__, counts=True)
         self.latency = LiveGraph("<b>Queue latency</b> (s)", self.colors.__getitem__)
         self.throughput.setToolTip("Jobs acknowledged and failed per second")
-        self.busy.setToolTip("Workers holding at least one job")
+        self.busy.setToolTip("Connected worker processes holding at least one job (the In progress "
+                            "card counts jobs)")
         self.sizes.setToolTip("Jobs waiting in each queue")
         self.latency.setToolTip("Age of the oldest job waiting in each queue, in seconds")
         self.queue_list = QueueList(self.colors.__getitem__)
@@ -161,6 +163,9 @@ class DashboardPage(QWidget):
         if self.latest is None:
             return
         self.cards.show_stats(self.latest.stats)
+        self._show_busy_title()
+        if self.latest.today is not None:
+            self.history.show_today(self.latest.today)
         self.queue_list.sync(self.series.sizes.names)
         span = self.window_seconds
         self.throughput.show_window(self.series.rates.window(span), span)
@@ -174,13 +179,21 @@ class DashboardPage(QWidget):
 
     def _on_status(self, status: ServerStatus) -> None:
         self.placeholder.show_status(status)
-        self.busy.title.setText(BUSY_TITLE + (NOT_SAID if self.controller.attached else ""))
+        self._show_busy_title()
         if status.live:
             return
         if self.latest is not None:
             self.series.gap(self.clock())
             self.latest = None
         self.stack.setCurrentIndex(0)
+
+    def _show_busy_title(self) -> None:
+        """What the busy graph counts, and the jobs in progress that no process holds."""
+        note = NOT_SAID if self.controller.attached else ""
+        gone = self.latest.gone_jobs if self.latest is not None else 0
+        if gone:
+            note = f" · {gone_text(gone)}"
+        self.busy.title.setText(BUSY_TITLE + note)
 
     def _on_queue_toggled(self, name: str, shown: bool) -> None:
         self.sizes.set_visible(name, shown)
