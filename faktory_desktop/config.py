@@ -46,6 +46,8 @@ class Settings:
     tls_key: Path | None = None
     max_line: int = 16 * 1024 * 1024
     max_connections: int = 2000
+    metrics_binding: tuple[str, int] | None = None  # Prometheus /metrics; None: off
+    redis_gateway: tuple[str, int] | None = None  # the engine on TCP; None: off
     toml: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def client_url(self, port: int | None = None, reveal_password: bool = True) -> str:
@@ -82,6 +84,25 @@ def parse_binding(text: str) -> tuple[str, int]:
         raise ConfigError(f'invalid binding "{text}": expected HOST:PORT, e.g. 127.0.0.1:7419')
     host = host.strip("[]") or "0.0.0.0"
     return host, int(port)
+
+
+def parse_local_binding(text: str) -> tuple[str, int]:
+    """A listener of ours that binds loopback unless told: `PORT` is 127.0.0.1:PORT; `HOST:PORT`
+    and `:PORT` (all interfaces) as in `parse_binding`. Port 0 picks a free one."""
+    return ("127.0.0.1", int(text)) if text.isdigit() else parse_binding(text)
+
+
+def _optional_binding(flags: dict[str, Any], flag: str, toml: dict[str, Any],
+                      table: str) -> tuple[str, int] | None:
+    """The flag's HOST:PORT, else `[table] binding` in conf.d, else None (off)."""
+    text = flags.get(flag) or toml.get(table, {}).get("binding")
+    if not text:
+        return None
+    try:
+        return parse_local_binding(str(text))
+    except ConfigError as exc:
+        where = "--" + flag.replace("_", "-") if flags.get(flag) else f"[{table}]"
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def load_toml(config_dir: Path) -> dict[str, Any]:
@@ -168,5 +189,7 @@ def build_settings(flags: dict[str, Any], env: dict[str, str] | None = None) -> 
         tls_key=key,
         max_line=int(flags.get("max_line") or 16 * 1024 * 1024),
         max_connections=int(flags.get("max_connections") or 2000),
+        metrics_binding=_optional_binding(flags, "metrics", toml, "prometheus"),
+        redis_gateway=_optional_binding(flags, "redis_gateway", toml, "redis_gateway"),
         toml=toml,
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 from faktory_desktop.core import job as jobs
 from faktory_desktop.core import jsonc
+from faktory_desktop.core.events import JobEvents
 from faktory_desktop.core.failure import EXPIRED, FailureReport, dispose
 from faktory_desktop.core.reservations import Reservations, parse_member
 from faktory_desktop.core.timefmt import NS, fraction, local_date, now_ns, parse_ns, second_prefix
@@ -39,6 +40,7 @@ class Manager:
         self.waiters = FetchWaiters()
         self.reservations = Reservations()
         self.paused: set[str] = set()
+        self.events = JobEvents()  # metrics listen here; with none, each hook is one check
         # Set by start(); saves asyncio.get_running_loop()'s getpid() call on every FETCH.
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -119,6 +121,8 @@ class Manager:
             return None
         job, member = reply
         self.reservations.add(jsonc.loads(job)["jid"], wid, member)
+        if self.events:
+            self.events.fetched(job, now)
         return job
 
     async def ack(self, jid: str) -> bool:
@@ -128,13 +132,16 @@ class Manager:
             log.debug("no such job to acknowledge: %s", jid)
             return False
         try:
-            return await self.store.ack(reservation.member, local_date(now_ns()))
+            acked = await self.store.ack(reservation.member, local_date(now_ns()))
         except BaseException:
             # The engine is away (-ERR to the client): keep the job ACKable for the retry, or it
             # would stay in `working` and run again when its reservation expires. A retry of an
             # ACK that did run before the engine went away finds no member: counted once.
             self.reservations.restore(reservation)
             raise
+        if self.events:
+            self.events.acked(reservation.member, now_ns())
+        return acked
 
     async def fail(self, jid: str, report: FailureReport) -> None:
         reservation = self.reservations.pop(jid)
@@ -145,6 +152,8 @@ class Manager:
         except BaseException:
             self.reservations.restore(reservation)  # as in ack(): the client may retry
             raise
+        if self.events:
+            self.events.failed(reservation.member)
 
     async def _fail_member(self, member: bytes, report: FailureReport) -> bool:
         parsed = parse_member(member)
@@ -239,6 +248,8 @@ class Manager:
                 if parsed is not None:
                     self.reservations.forget_member(parsed[0], member)
                 reaped += await self._fail_member(member, EXPIRED)
+                if self.events:
+                    self.events.failed(member)
             if len(expired) < REAP_BATCH:
                 return reaped
 

@@ -16,6 +16,7 @@ from concurrent.futures import Future
 from faktory_desktop.config import Settings
 from faktory_desktop.core.service import CoreService
 from faktory_desktop.engine import Engine, EngineState, ExternalEngine
+from faktory_desktop.metrics.service import MetricsService
 from faktory_desktop.server.listener import FaktoryServer
 from faktory_desktop.storage.store import Store
 
@@ -43,6 +44,7 @@ class FaktoryRuntime:
                                  log_level=settings.log_level, on_state_change=on_engine_state)
         self.core: CoreService | None = None
         self.server: FaktoryServer | None = None
+        self.metrics: MetricsService | None = None
 
     @property
     def port(self) -> int:
@@ -57,6 +59,8 @@ class FaktoryRuntime:
             await self.core.start()
             self.server = FaktoryServer(self.core, self.settings)
             await self.server.start()
+            self.metrics = MetricsService(self.settings, self.core)
+            await self.metrics.start()
         except BaseException:
             await self.stop()
             raise
@@ -64,6 +68,8 @@ class FaktoryRuntime:
     async def stop(self) -> None:
         if self.server:
             await self.server.stop()
+        if self.metrics:
+            await self.metrics.stop()
         if self.core:
             await self.core.stop()
         await self.engine.stop()
