@@ -17,6 +17,7 @@ from faktory_desktop.config import Settings
 from faktory_desktop.core.service import CoreService
 from faktory_desktop.engine import Engine, EngineState, ExternalEngine
 from faktory_desktop.metrics.service import MetricsService
+from faktory_desktop.server.gateway_settings import announce_gateway, gateway_request
 from faktory_desktop.server.listener import FaktoryServer
 from faktory_desktop.storage.store import Store
 
@@ -41,7 +42,8 @@ class FaktoryRuntime:
             self.engine = ExternalEngine(settings.redis_url, on_state_change=on_engine_state)
         else:
             self.engine = Engine(settings.data_dir, binary=settings.redis_server,
-                                 log_level=settings.log_level, on_state_change=on_engine_state)
+                                 log_level=settings.log_level, on_state_change=on_engine_state,
+                                 gateway=gateway_request(settings))
         self.core: CoreService | None = None
         self.server: FaktoryServer | None = None
         self.metrics: MetricsService | None = None
@@ -55,6 +57,8 @@ class FaktoryRuntime:
         """Start every layer; on failure, stop what was started and re-raise."""
         try:
             address = await self.engine.start()
+            gateway = self.engine.gateway if isinstance(self.engine, Engine) else None
+            announce_gateway(self.settings, gateway)
             self.core = CoreService(Store(address))
             await self.core.start()
             self.server = FaktoryServer(self.core, self.settings)
