@@ -14,6 +14,8 @@ from PySide6.QtCore import QSettings
 
 from faktory_desktop.config import DEFAULT_PORT
 
+DEFAULT_GATEWAY = "127.0.0.1:7421"  # beside Faktory's 7419 (FWP) and 7420 (Web UI)
+
 
 class Theme(Enum):
     SYSTEM = "system"
@@ -29,6 +31,8 @@ class Preferences:
     data_dir: str = ""  # empty: the platform default
     redis_server: str = ""  # empty: the bundled engine, or one on the PATH
     redis_url: str = ""  # empty: the app runs its own engine
+    redis_gateway_on: bool = False
+    redis_gateway: str = DEFAULT_GATEWAY  # where the gateway listens when on
     start_at_launch: bool = True
     launch_at_login: bool = False
     theme: str = Theme.SYSTEM.value
@@ -62,6 +66,8 @@ class Preferences:
             flags["redis_server"] = self.redis_server
         if self.redis_url:
             flags["redis_url"] = self.redis_url
+        if self.redis_gateway_on:
+            flags["redis_gateway"] = self.redis_gateway
         return flags
 
 

@@ -39,7 +39,8 @@ from faktory_desktop.ui.settings_checks import (
     redis_url_problem,
 )
 
-SERVER_FIELDS = ("bind_host", "port", "password", "data_dir", "redis_server", "redis_url")
+SERVER_FIELDS = ("bind_host", "port", "password", "data_dir", "redis_server", "redis_url",
+                 "redis_gateway_on", "redis_gateway")
 THEMES = (("Follow the system", Theme.SYSTEM.value), ("Light", Theme.LIGHT.value),
           ("Dark", Theme.DARK.value))
 

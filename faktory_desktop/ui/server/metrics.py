@@ -1,0 +1,83 @@
+"""The Server panel's Metrics section: where statsd metrics go and the last send error, and the
+Prometheus /metrics address. They are set in conf.d (`[statsd]`, `[prometheus]`) or with
+`--metrics`; the section only shows them."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
+
+from faktory_desktop.metrics.service import MetricsStatus
+from faktory_desktop.ui.controller import ServerController
+from faktory_desktop.ui.server.gateway import WARNING_COLOR
+from faktory_desktop.ui.server.widgets import CopyField
+
+STATSD_OFF = "Off — set [statsd] location in conf.d, or DD_DOGSTATSD_URL"
+REFRESH_MS = 2000  # the last send error changes while the server runs
+PROMETHEUS_OFF = "Off — start with --metrics HOST:PORT, or [prometheus] binding in conf.d"
+
+
+def metrics_status(controller: ServerController) -> MetricsStatus | None:
+    thread = controller.server_thread
+    return thread.runtime.metrics.status if thread and thread.runtime.metrics else None
+
+
+def statsd_text(status: MetricsStatus | None) -> str:
+    """On and where, or off (and why, when it could not start)."""
+    if status is None or status.statsd is None:
+        why = status.statsd_error if status else None
+        return f"Off — {why}" if why else STATSD_OFF
+    return f"On — sending to {status.statsd}"
+
+
+def error_html(error: str | None) -> str:
+    return f'<span style="color:{WARNING_COLOR}">{html.escape(error)}</span>' if error else "None"
+
+
+class MetricsSection(QGroupBox):
+    def __init__(self, controller: ServerController, parent: QWidget | None = None) -> None:
+        super().__init__("Metrics", parent)
+        self.controller = controller
+        self.statsd = QLabel()
+        self.statsd.setWordWrap(True)
+        self.statsd_error = QLabel()
+        self.statsd_error.setWordWrap(True)
+        self.prometheus = CopyField()
+        self.prometheus.button.setToolTip("Copy the /metrics URL to the clipboard")
+        self.prometheus_error = QLabel()
+        self.prometheus_error.setWordWrap(True)
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("statsd", self.statsd)
+        form.addRow("Last send error", self.statsd_error)
+        form.addRow("Prometheus", self.prometheus)
+        form.addRow("", self.prometheus_error)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._timer.start()
+        self.refresh()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
+        super().hideEvent(event)
+        self._timer.stop()
+
+    def refresh(self) -> None:
+        status = metrics_status(self.controller)
+        self.statsd.setText(statsd_text(status))
+        self.statsd_error.setText(error_html(status.statsd_error if status and status.statsd
+                                             else None))
+        url = status.prometheus if status else None
+        self.prometheus.set_value(url or "", url or "")
+        if not url:
+            self.prometheus.set_text(PROMETHEUS_OFF)
+        problem = status.prometheus_error if status else None
+        self.prometheus_error.setText(error_html(problem) if problem else "")
+        self.prometheus_error.setVisible(bool(problem))
