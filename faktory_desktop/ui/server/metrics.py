@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QHideEvent, QShowEvent
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from faktory_desktop.metrics.service import MetricsStatus
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.server.gateway import WARNING_COLOR
-from faktory_desktop.ui.server.widgets import CopyField
+from faktory_desktop.ui.server.widgets import CopyField, LiveSection
 
 STATSD_OFF = "Off — set [statsd] location in conf.d, or DD_DOGSTATSD_URL"
 REFRESH_MS = 2000  # the last send error changes while the server runs
@@ -37,9 +35,9 @@ def error_html(error: str | None) -> str:
     return f'<span style="color:{WARNING_COLOR}">{html.escape(error)}</span>' if error else "None"
 
 
-class MetricsSection(QGroupBox):
+class MetricsSection(LiveSection):
     def __init__(self, controller: ServerController, parent: QWidget | None = None) -> None:
-        super().__init__("Metrics", parent)
+        super().__init__("Metrics", REFRESH_MS, parent)
         self.controller = controller
         self.statsd = QLabel()
         self.statsd.setWordWrap(True)
@@ -55,19 +53,7 @@ class MetricsSection(QGroupBox):
         form.addRow("Last send error", self.statsd_error)
         form.addRow("Prometheus", self.prometheus)
         form.addRow("", self.prometheus_error)
-        self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
         self.refresh()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        self._timer.start()
-        self.refresh()
-
-    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
-        super().hideEvent(event)
-        self._timer.stop()
 
     def refresh(self) -> None:
         status = metrics_status(self.controller)
