@@ -27,6 +27,7 @@ class MetricsStatus:
 
     statsd: str | None = None
     statsd_error: str | None = None  # why it is off, or the last send error
+    statsd_error_at: float | None = None  # time.time() of the last send error
     prometheus: str | None = None  # the /metrics URL
     prometheus_error: str | None = None
 
@@ -59,9 +60,9 @@ class MetricsService:
 
     @property
     def status(self) -> MetricsStatus:
-        statsd_error = self._statsd_error
+        statsd_error, error_at = self._statsd_error, None
         if self.statsd is not None:
-            statsd_error = self.statsd.sender.last_error
+            statsd_error, error_at = self.statsd.sender.last_error, self.statsd.sender.last_error_at
         prometheus = None
         if self.prometheus is not None:
             host = self.prometheus.host
@@ -70,6 +71,7 @@ class MetricsService:
         return MetricsStatus(
             statsd=self.statsd.config.location if self.statsd else None,
             statsd_error=statsd_error,
+            statsd_error_at=error_at,
             prometheus=prometheus,
             prometheus_error=self._prometheus_error,
         )

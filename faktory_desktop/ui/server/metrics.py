@@ -5,6 +5,7 @@ Prometheus /metrics address. They are set in conf.d (`[statsd]`, `[prometheus]`)
 from __future__ import annotations
 
 import html
+import time
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
@@ -31,8 +32,11 @@ def statsd_text(status: MetricsStatus | None) -> str:
     return f"On — sending to {status.statsd}"
 
 
-def error_html(error: str | None) -> str:
-    return f'<span style="color:{WARNING_COLOR}">{html.escape(error)}</span>' if error else "None"
+def error_html(error: str | None, at: float | None = None) -> str:
+    if not error:
+        return "None"
+    when = time.strftime(" at %H:%M:%S", time.localtime(at)) if at else ""
+    return f'<span style="color:{WARNING_COLOR}">{html.escape(error)}{when}</span>'
 
 
 class MetricsSection(LiveSection):
@@ -58,8 +62,9 @@ class MetricsSection(LiveSection):
     def refresh(self) -> None:
         status = metrics_status(self.controller)
         self.statsd.setText(statsd_text(status))
-        self.statsd_error.setText(error_html(status.statsd_error if status and status.statsd
-                                             else None))
+        sending = status is not None and status.statsd is not None
+        self.statsd_error.setText(error_html(status.statsd_error, status.statsd_error_at)
+                                  if status and sending else "None")
         url = status.prometheus if status else None
         self.prometheus.set_value(url or "", url or "")
         if not url:
