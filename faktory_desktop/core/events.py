@@ -2,9 +2,11 @@
 the Enterprise features' counters (an expired job, a unique lock taken or denied).
 
 The manager calls these only behind `if self.events:`, so with no listener registered a job pays
-one truthiness check. Each call parses what it needs (the job, or the reservation member that
-holds it) only then. Listeners run on the server's loop: they must be quick and never block; one
-that raises is logged and does not disturb the job.
+one truthiness check. Then FETCH parses the reservation member once and remembers the job's queue,
+jobtype and fetch time under that member (the same bytes object ACK and FAIL hand back), so ACK
+and FAIL parse nothing; a member fetched before a restart is parsed then. Listeners run on the
+server's loop: they must be quick and never block; one that raises is logged and does not disturb
+the job.
 """
 
 from __future__ import annotations
@@ -36,11 +38,17 @@ UNIQUE_DENIED = "uniq.denied"
 FEATURE_COUNTERS = (EXPIRED, UNIQUE_LOCK, UNIQUE_DENIED)
 
 
+Started = tuple[str, str, int]  # queue, jobtype, fetched at (epoch ns)
+
+
 class JobEvents:
     """The listeners, and the calls the manager (and the Enterprise features) make."""
 
     def __init__(self) -> None:
         self._listeners: list[JobListener] = []
+        # By reservation member, while it runs. ACK, FAIL and the reaper take entries out; only
+        # the jobs in progress at a FLUSH stay (a FLUSH forgets their reservations).
+        self._started: dict[bytes, Started] = {}
 
     def __bool__(self) -> bool:
         return bool(self._listeners)
@@ -51,50 +59,62 @@ class JobEvents:
     def remove(self, listener: JobListener) -> None:
         if listener in self._listeners:
             self._listeners.remove(listener)
+        if not self._listeners:
+            self._started.clear()
 
-    def fetched(self, job: bytes, now: int) -> None:
-        """FETCH handed out `job` (its stored bytes) at `now` (epoch ns)."""
-        data = _loads(job)
-        if data is None:
+    def fetched(self, member: bytes, now: int) -> None:
+        """FETCH reserved a job at `now` (epoch ns); `member` is its `working` entry."""
+        job = _job_of(member)
+        if job is None:
             return
-        waited = _seconds_since(data.get("enqueued_at"), now)
-        self._each("job_fetched", _queue(data), _jobtype(data), waited)
+        queue, jobtype = _queue(job), _jobtype(job)
+        self._started[member] = (queue, jobtype, now)
+        self._each("job_fetched", queue, jobtype, _seconds_since(job.get("enqueued_at"), now))
 
     def acked(self, member: bytes, now: int) -> None:
-        """ACK finished the reservation `member` (the `working` entry) at `now`."""
-        record = _loads(member)
-        if record is None:
-            return
-        job = record.get("job") or {}
-        perform = _seconds_since(record.get("reserved_at"), now)
-        self._each("job_finished", _queue(job), _jobtype(job), perform)
+        """ACK finished the reservation `member` at `now`."""
+        started = self._started.pop(member, None) or _started_from(member)
+        if started is not None:
+            queue, jobtype, at = started
+            self._each("job_finished", queue, jobtype, max(0.0, (now - at) / NS))
 
     def failed(self, member: bytes) -> None:
         """FAIL, or an expired reservation, ended the reservation `member`."""
-        record = _loads(member)
-        if record is None:
-            return
-        job = record.get("job") or {}
-        self._each("job_finished", _queue(job), _jobtype(job), None)
+        started = self._started.pop(member, None) or _started_from(member)
+        if started is not None:
+            self._each("job_finished", started[0], started[1], None)
 
     def count(self, name: str, job: dict[str, Any]) -> None:
         """One of FEATURE_COUNTERS, for `job` (its parsed payload); call it behind `if events:`."""
         self._each("feature_count", name, _queue(job), _jobtype(job))
 
     def _each(self, method: str, *args: Any) -> None:
-        for listener in self._listeners:
-            try:
+        try:
+            for listener in self._listeners:
                 getattr(listener, method)(*args)
-            except Exception:
-                log.exception("a job event listener failed")
+        except Exception:  # a listener's bug must not fail the job's ACK
+            log.exception("a job event listener failed")
 
 
-def _loads(data: bytes) -> dict[str, Any] | None:
+def _job_of(member: bytes) -> dict[str, Any] | None:
+    """The job inside a reservation member, or None if it is not one."""
     try:
-        value = jsonc.loads(data)
-    except jsonc.JSONDecodeError:
+        job = jsonc.loads(member).get("job")
+    except (jsonc.JSONDecodeError, AttributeError):
         return None
-    return value if isinstance(value, dict) else None
+    return job if isinstance(job, dict) else None
+
+
+def _started_from(member: bytes) -> Started | None:
+    """For a reservation fetched before this process started: read it from the member."""
+    job = _job_of(member)
+    if job is None:
+        return None
+    try:
+        at = _epoch_ns(jsonc.loads(member).get("reserved_at"))
+    except (ValueError, TypeError):
+        return None
+    return _queue(job), _jobtype(job), at
 
 
 def _queue(job: dict[str, Any]) -> str:
@@ -107,9 +127,29 @@ def _jobtype(job: dict[str, Any]) -> str:
 
 def _seconds_since(stamp: Any, now: int) -> float:
     """Seconds from an RFC3339 `stamp` to `now` (epoch ns); 0 when there is none to read."""
-    if not isinstance(stamp, str):
-        return 0.0
     try:
-        return max(0.0, (now - parse_ns(stamp)) / NS)
-    except ValueError:
+        return max(0.0, (now - _epoch_ns(stamp)) / NS)
+    except (ValueError, TypeError):
         return 0.0
+
+
+_seconds: dict[str, int] = {}  # "2006-01-02T15:04:05" -> epoch seconds, for the last few
+_SECONDS_KEPT = 64
+
+
+def _epoch_ns(stamp: Any) -> int:
+    """`parse_ns`, about ten times faster for the UTC stamps this server writes
+    (`...:05Z`, `...:05.123456Z`): their second is looked up in a small cache."""
+    if not isinstance(stamp, str):
+        raise TypeError("not a timestamp")
+    if len(stamp) < 20 or stamp[-1] != "Z" or stamp[19] not in ".Z":
+        return parse_ns(stamp)
+    digits = stamp[20:-1]
+    if digits and (not digits.isdigit() or len(digits) > 9):
+        return parse_ns(stamp)
+    second = _seconds.get(stamp[:19])
+    if second is None:
+        if len(_seconds) >= _SECONDS_KEPT:
+            _seconds.clear()
+        second = _seconds[stamp[:19]] = parse_ns(stamp[:19] + "Z") // NS
+    return second * NS + (int(digits.ljust(9, "0")) if digits else 0)

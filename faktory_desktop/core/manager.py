@@ -122,7 +122,7 @@ class Manager:
         job, member = reply
         self.reservations.add(jsonc.loads(job)["jid"], wid, member)
         if self.events:
-            self.events.fetched(job, now)
+            self.events.fetched(member, now)
         return job
 
     async def ack(self, jid: str) -> bool:

@@ -17,24 +17,16 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from faktory_desktop.core.events import FEATURE_COUNTERS
+from faktory_desktop.metrics.job_collector import JobCollector
 from faktory_desktop.metrics.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
 
 READ_TIMEOUT_S = 10.0
-RUN_BUCKETS = (.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300, 1800)
-LATENCY_BUCKETS = (.001, .005, .01, .05, .1, .5, 1, 5, 10, 60, 300, 3600)
 _COUNTERS = ("processed", "failures")  # INFO's ever-growing totals; the rest are gauges
 
 SnapshotSource = Callable[[], Awaitable[Snapshot]]
@@ -46,20 +38,9 @@ class PrometheusMetrics:
         self.port = port
         self.registry = CollectorRegistry(auto_describe=True)
         self._state = _InfoCollector()
+        self._jobs = JobCollector()
         self.registry.register(self._state)
-        jobs = ("queue", "jobtype")
-        reg = self.registry
-        self._jobs = Counter("faktory_jobs", "Jobs ACKed or FAILed", jobs, registry=reg)
-        self._failed = Counter("faktory_jobs_failed", "Jobs FAILed", jobs, registry=reg)
-        self._features = {
-            name: Counter("faktory_" + name.replace(".", "_"), f"Enterprise counter {name}",
-                          jobs, registry=reg)
-            for name in FEATURE_COUNTERS
-        }
-        self._perform = Histogram("faktory_job_perform_seconds", "Job run time, FETCH to ACK",
-                                  jobs, buckets=RUN_BUCKETS, registry=reg)
-        self._latency = Histogram("faktory_job_latency_seconds", "Push (enqueue) to FETCH",
-                                  ("queue",), buckets=LATENCY_BUCKETS, registry=reg)
+        self.registry.register(self._jobs)
         self._snapshot = snapshot
         self._server: asyncio.Server | None = None
 
@@ -79,17 +60,13 @@ class PrometheusMetrics:
     # -- JobListener ----------------------------------------------------------------------------
 
     def job_fetched(self, queue: str, jobtype: str, waited_s: float) -> None:
-        self._latency.labels(queue).observe(waited_s)
+        self._jobs.fetched(queue, waited_s)
 
     def job_finished(self, queue: str, jobtype: str, perform_s: float | None) -> None:
-        self._jobs.labels(queue, jobtype).inc()
-        if perform_s is None:
-            self._failed.labels(queue, jobtype).inc()
-        else:
-            self._perform.labels(queue, jobtype).observe(perform_s)
+        self._jobs.finished(queue, jobtype, perform_s)
 
     def feature_count(self, name: str, queue: str, jobtype: str) -> None:
-        self._features[name].labels(queue, jobtype).inc()
+        self._jobs.features[name, queue, jobtype] += 1
 
     # -- HTTP -----------------------------------------------------------------------------------
 

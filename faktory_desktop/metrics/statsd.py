@@ -6,8 +6,9 @@ Per job (a `JobListener`): `jobs.count` and `jobs.failed` counters and the `jobs
 `queue.size`, `latency.<queue>` and `queue.latency` (ms) for the `queueLatency` queues, and
 `ops.redis.rtt_us`.
 
-A job only adds to a counter or appends a line in memory. Counters are summed per tag set and
-everything leaves every 100 ms, from a task of its own, through `UdpSender`, which never blocks.
+A job only adds to a counter and appends its run time to a list, in memory. Counters are summed
+per tag set, and every 100 ms a task of its own formats the lines and sends them through
+`UdpSender`, which never blocks.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 FLUSH_EVERY_S = 0.1
 GAUGES_EVERY_S = 30.0
-MAX_PENDING = 100_000  # lines kept between flushes; beyond, they are dropped (a stalled loop)
+MAX_PENDING = 100_000  # run times kept per tag set between flushes; beyond, dropped
 _TAG_UNSAFE = str.maketrans({",": "_", "|": "_", "#": "_", "\n": "_", "\r": "_"})
 _NAME_UNSAFE = str.maketrans({":": "_", "|": "_", "@": "_", "#": "_", "\n": "_", "\r": "_"})
 
@@ -41,15 +42,16 @@ class StatsdMetrics:
         self._tags = ",".join(t.translate(_TAG_UNSAFE) for t in config.tags)
         self._snapshot = snapshot
         self._counts: Counter[tuple[str, str, str]] = Counter()  # (name, queue, jobtype)
+        self._timings: dict[tuple[str, str], list[float]] = {}  # jobs.perform s, by tag set
         self._lines: list[str] = []
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         """Resolve the address and start sending; OSError when the host cannot be resolved."""
         await self.sender.open()
+        await self._guarded(self._send_gauges)  # the first round: the server as it starts
         self._tasks = [asyncio.create_task(self._every(FLUSH_EVERY_S, self._flush)),
-                       asyncio.create_task(self._every(GAUGES_EVERY_S, self._send_gauges,
-                                                       first=True))]
+                       asyncio.create_task(self._every(GAUGES_EVERY_S, self._send_gauges))]
         log.info("Sending statsd metrics to %s with namespace %s", self.config.location,
                  self._ns or "(none)")
 
@@ -72,9 +74,12 @@ class StatsdMetrics:
         self._counts["jobs.count", queue, jobtype] += 1
         if perform_s is None:
             self._counts["jobs.failed", queue, jobtype] += 1
-        elif len(self._lines) < MAX_PENDING:
-            self._lines.append(self._line("jobs.perform", f"{perform_s * 1000:.3f}", "ms",
-                                          _job_tags(queue, jobtype)))
+            return
+        timings = self._timings.get((queue, jobtype))
+        if timings is None:
+            timings = self._timings[queue, jobtype] = []
+        if len(timings) < MAX_PENDING:
+            timings.append(perform_s)
 
     def feature_count(self, name: str, queue: str, jobtype: str) -> None:
         self._counts[name, queue, jobtype] += 1
@@ -82,15 +87,23 @@ class StatsdMetrics:
     # -- sending --------------------------------------------------------------------------------
 
     def _line(self, name: str, value: str, kind: str, tags: str = "") -> str:
+        return f"{self._ns}{name}:{value}|{kind}{self._tag_suffix(tags)}"
+
+    def _tag_suffix(self, tags: str) -> str:
+        """`|#` and the global tags, then `tags`; "" when there are none."""
         joined = f"{self._tags},{tags}" if self._tags and tags else self._tags or tags
-        suffix = f"|#{joined}" if joined else ""
-        return f"{self._ns}{name}:{value}|{kind}{suffix}"
+        return f"|#{joined}" if joined else ""
 
     async def _flush(self) -> None:
         counts, self._counts = self._counts, Counter()
+        timings, self._timings = self._timings, {}
         lines, self._lines = self._lines, []
         lines += [self._line(name, str(n), "c", _job_tags(queue, jobtype))
                   for (name, queue, jobtype), n in counts.items()]
+        head = f"{self._ns}jobs.perform:"
+        for (queue, jobtype), values in timings.items():
+            tail = "|ms" + self._tag_suffix(_job_tags(queue, jobtype))
+            lines += [f"{head}{v * 1000:.3f}{tail}" for v in values]
         if lines:
             self.sender.send(lines)
 
@@ -111,17 +124,18 @@ class StatsdMetrics:
         return lines
 
     @staticmethod
-    async def _every(period: float, action: Callable[[], Awaitable[None]],
-                     first: bool = False) -> None:
-        """Run `action` every `period` seconds (at once too when `first`); log what it raises."""
-        if not first:
-            await asyncio.sleep(period)
+    async def _every(period: float, action: Callable[[], Awaitable[None]]) -> None:
+        """Run `action` every `period` seconds; log what it raises and go on."""
         while True:
-            try:
-                await action()
-            except Exception as exc:  # the engine away for a moment: try again next time
-                log.warning("statsd: %s failed: %s", action.__name__.strip("_"), exc)
             await asyncio.sleep(period)
+            await StatsdMetrics._guarded(action)
+
+    @staticmethod
+    async def _guarded(action: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await action()
+        except Exception as exc:  # the engine away for a moment: try again next time
+            log.warning("statsd: %s failed: %s", action.__name__.strip("_"), exc)
 
 
 def _queue_tag(queue: str) -> str:

@@ -132,3 +132,20 @@ def test_a_bad_statsd_table_is_one_line_and_the_server_starts_without_it(
     assert errors[0].startswith("statsd metrics are off: ")
     assert errors[0].endswith("; the Faktory server runs without them")
     assert expected in (server.runtime.metrics.status.statsd_error or "")
+
+
+def test_a_job_fetched_before_a_restart_is_counted_at_its_ack(
+        make_server: Callable[..., ServerThread], dial: Callable[..., RawClient],
+        listener: StatsdListener) -> None:
+    first = make_server()
+    worker = dial(first, wid="w1")
+    assert worker.push(job(new_jid(), "Long")) == b"+OK\r\n"
+    jid = worker.call_json("FETCH default")["jid"]
+    first.stop()
+    server = make_server(toml=statsd_table(listener.port))
+    assert dial(server, wid="w1").call(f'ACK {{"jid":"{jid}"}}') == b"+OK\r\n"
+    listener.receive_until(lambda _: bool(listener.named("faktory.jobs.perform")))
+    tags = ("queue:default", "jobtype:Long")
+    [perform] = listener.named("faktory.jobs.perform")
+    assert perform.tags == tags and perform.value >= 0
+    assert listener.total("faktory.jobs.count", *tags) == 1
