@@ -105,3 +105,19 @@ def test_the_switch_saves_the_preference_and_restarts_with_the_gateway(
     assert ctl.settings.redis_gateway is None
     assert ctl.server_thread.runtime.engine.gateway is None
     assert not Preferences.load().redis_gateway_on
+
+
+def test_a_gateway_beyond_this_computer_is_shown_in_red_and_external_redis_has_none(
+        settings) -> None:
+    from faktory_desktop.engine.gateway import Gateway
+    from faktory_desktop.ui.server.gateway import EXTERNAL, WARNING_COLOR, gateway_state_html
+
+    wide = Gateway("0.0.0.0", 7421, "pw")
+    text = gateway_state_html(settings, wide, None, running=True)
+    assert text.startswith(f'<b style="color:{WARNING_COLOR}">On — 0.0.0.0:7421 — reachable')
+    external = replace(settings, redis_url="redis://127.0.0.1:6379/0",
+                       redis_gateway=("127.0.0.1", 7421))
+    assert gateway_state_html(external, None, None, running=True) == EXTERNAL
+    off = gateway_state_html(settings, None, "127.0.0.1:7421 is already in use", running=True)
+    assert off == (f'<span style="color:{WARNING_COLOR}">Off — 127.0.0.1:7421 is already in '
+                   "use</span>")
