@@ -40,10 +40,10 @@ def announce_gateway(settings: Settings, gateway: Gateway | None) -> None:
     if gateway is None:
         return
     tls = " with TLS" if gateway.tls else ""
-    kept = "" if settings.toml.get("redis_gateway", {}).get("password") else \
-        f" (the password is in {settings.data_dir / PASSWORD_FILE})"
-    log.info("Redis gateway listening at %s:%d%s; connect with: %s%s", gateway.host,
-             gateway.port, tls, gateway.cli_command(), kept)
+    log.info("Redis gateway listening at %s:%d%s; connect with: %s", gateway.host,
+             gateway.port, tls, gateway.cli_command())
+    if not settings.toml.get("redis_gateway", {}).get("password"):
+        log.info("the Redis gateway's password is in %s", settings.data_dir / PASSWORD_FILE)
     if not gateway.local_only:
         log.warning("THE REDIS GATEWAY LISTENS ON %s:%d, NOT ONLY ON THIS COMPUTER: anyone who "
                     "reaches it and has the password can read and change every job",

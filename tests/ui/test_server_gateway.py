@@ -43,7 +43,7 @@ def test_both_sections_say_off_by_default(page_for) -> None:
     assert gateway.state.text() == "Off" and gateway.switch.text() == "Turn on"
     assert not gateway.copy_cli.isEnabled() and not gateway.copy_replica.isEnabled()
     assert metrics.statsd.text() == STATSD_OFF
-    assert metrics.prometheus.text() == PROMETHEUS_OFF
+    assert metrics.prometheus_off.text() == PROMETHEUS_OFF and metrics.prometheus.isHidden()
 
 
 def test_the_gateway_is_shown_and_its_commands_copied_with_the_password(page_for, qtbot) -> None:

@@ -7,16 +7,16 @@ from __future__ import annotations
 import html
 import time
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QWidget
 
 from faktory_desktop.metrics.service import MetricsStatus
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.server.gateway import WARNING_COLOR
 from faktory_desktop.ui.server.widgets import CopyField, LiveSection
 
-STATSD_OFF = "Off — set [statsd] location in conf.d, or DD_DOGSTATSD_URL"
+STATSD_OFF = "Off — set [statsd] in conf.d, or DD_DOGSTATSD_URL"
 REFRESH_MS = 2000  # the last send error changes while the server runs
-PROMETHEUS_OFF = "Off — start with --metrics HOST:PORT, or [prometheus] binding in conf.d"
+PROMETHEUS_OFF = "Off — set --metrics HOST:PORT, or [prometheus] in conf.d"
 
 
 def metrics_status(controller: ServerController) -> MetricsStatus | None:
@@ -49,13 +49,20 @@ class MetricsSection(LiveSection):
         self.statsd_error.setWordWrap(True)
         self.prometheus = CopyField()
         self.prometheus.button.setToolTip("Copy the /metrics URL to the clipboard")
+        self.prometheus_off = QLabel(PROMETHEUS_OFF)
+        self.prometheus_off.setWordWrap(True)
+        prometheus_row = QWidget()
+        row = QHBoxLayout(prometheus_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.prometheus_off, 1)
+        row.addWidget(self.prometheus, 1)
         self.prometheus_error = QLabel()
         self.prometheus_error.setWordWrap(True)
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("statsd", self.statsd)
         form.addRow("Last send error", self.statsd_error)
-        form.addRow("Prometheus", self.prometheus)
+        form.addRow("Prometheus", prometheus_row)
         form.addRow("", self.prometheus_error)
         self.refresh()
 
@@ -66,9 +73,9 @@ class MetricsSection(LiveSection):
         self.statsd_error.setText(error_html(status.statsd_error, status.statsd_error_at)
                                   if status and sending else "None")
         url = status.prometheus if status else None
-        self.prometheus.set_value(url or "", url or "")
-        if not url:
-            self.prometheus.set_text(PROMETHEUS_OFF)
+        self.prometheus.set_value(url or "")
+        self.prometheus.setVisible(bool(url))
+        self.prometheus_off.setVisible(not url)
         problem = status.prometheus_error if status else None
         self.prometheus_error.setText(error_html(problem) if problem else "")
         self.prometheus_error.setVisible(bool(problem))
