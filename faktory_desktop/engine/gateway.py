@@ -20,7 +20,7 @@ from pathlib import Path
 
 from faktory_desktop.bind_errors import bind_problem
 
-from .config import free_port, write_private_file
+from .config import _quote, free_port, write_private_file
 
 PASSWORD_FILE = "gateway.password"
 TLS_CHECK_TIMEOUT_S = 10.0
@@ -70,9 +70,9 @@ class Gateway:
         """The lines a second Redis needs to follow this one (its redis.conf); with TLS, it
         trusts the server's (self-signed) certificate, copied beside it, and needs its own."""
         password = self.password if reveal else "<password>"
-        lines = [f"replicaof {self.connect_host} {self.port}", f'masterauth "{password}"']
+        lines = [f"replicaof {self.connect_host} {self.port}", f"masterauth {_quote(password)}"]
         if self.tls_cert is not None:
-            lines += ["tls-replication yes", f'tls-ca-cert-file "{self.tls_cert}"',
+            lines += ["tls-replication yes", f"tls-ca-cert-file {_quote(self.tls_cert)}",
                       "# and the replica's own tls-cert-file and tls-key-file lines"]
         return "\n".join(lines) + "\n"
 

@@ -87,9 +87,9 @@ class MetricsService:
         metrics = StatsdMetrics(config, self._snapshot)
         try:
             await metrics.start()
-        except OSError as exc:
-            self._off("statsd", f'cannot use [statsd] location "{config.location}": '
-                                f"{exc.strerror or exc}")
+        except (OSError, UnicodeError) as exc:  # UnicodeError: a host name IDNA refuses
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            self._off("statsd", f'cannot use [statsd] location "{config.location}": {why}')
             return
         self.statsd = metrics
         self.core.manager.events.add(metrics)
