@@ -47,6 +47,8 @@ def server_flags(parser: argparse.ArgumentParser) -> None:
     add("--tls-key", metavar="FILE", help="TLS private key (PEM)")
     add("--max-line", type=int, metavar="BYTES", help="longest accepted command line (16 MiB)")
     add("--max-connections", type=int, metavar="N", help="connection cap (2000)")
+    add("--metrics", metavar="HOST:PORT", help="serve Prometheus /metrics here (off)")
+    add("--redis-gateway", metavar="HOST:PORT", help="expose the engine on TCP here (off)")
 
 
 def build_parser() -> argparse.ArgumentParser:

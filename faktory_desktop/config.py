@@ -53,6 +53,8 @@ class Settings:
     web_port: int = 7420
     web_password: str | None = None
     requeue_gone_workers: bool = False  # fail a gone worker's jobs at once (core/gone.py)
+    metrics_binding: tuple[str, int] | None = None  # Prometheus /metrics; None: off
+    redis_gateway: tuple[str, int] | None = None  # the engine on TCP; None: off
     toml: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def client_url(self, port: int | None = None, reveal_password: bool = True) -> str:
@@ -109,6 +111,23 @@ def resolve_web_password(toml: dict[str, Any], password: str | None) -> str | No
     if value.startswith("/"):
         value = _read_password_file(value)
     return value or password
+def parse_local_binding(text: str) -> tuple[str, int]:
+    """A listener of ours that binds loopback unless told: `PORT` is 127.0.0.1:PORT; `HOST:PORT`
+    and `:PORT` (all interfaces) as in `parse_binding`. Port 0 picks a free one."""
+    return ("127.0.0.1", int(text)) if text.isdigit() else parse_binding(text)
+
+
+def _optional_binding(flags: dict[str, Any], flag: str, toml: dict[str, Any],
+                      table: str) -> tuple[str, int] | None:
+    """The flag's HOST:PORT, else `[table] binding` in conf.d, else None (off)."""
+    text = flags.get(flag) or toml.get(table, {}).get("binding")
+    if not text:
+        return None
+    try:
+        return parse_local_binding(str(text))
+    except ConfigError as exc:
+        where = "--" + flag.replace("_", "-") if flags.get(flag) else f"[{table}]"
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def load_toml(config_dir: Path) -> dict[str, Any]:
@@ -203,6 +222,8 @@ def build_settings(flags: dict[str, Any], env: dict[str, str] | None = None) -> 
         web_port=web_port,
         web_password=resolve_web_password(toml, password),
         requeue_gone_workers=_requeue_gone_workers(flags, toml),
+        metrics_binding=_optional_binding(flags, "metrics", toml, "prometheus"),
+        redis_gateway=_optional_binding(flags, "redis_gateway", toml, "redis_gateway"),
         toml=toml,
     )
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from faktory_desktop.core import enterprise, jsonc
 from faktory_desktop.core import job as jobs
+from faktory_desktop.core.events import EXPIRED as EXPIRED_EVENT
+from faktory_desktop.core.events import UNIQUE_DENIED, UNIQUE_LOCK, JobEvents
 from faktory_desktop.core.failure import EXPIRED, FailureReport, dispose
 from faktory_desktop.core.reservations import Reservation, Reservations, parse_member
 from faktory_desktop.core.timefmt import (
@@ -65,6 +67,7 @@ class Manager:
         self.waiters = FetchWaiters()
         self.reservations = Reservations()
         self.paused: set[str] = set()
+        self.events = JobEvents()  # metrics listen here; with none, each hook is one check
         # Set by start(); saves asyncio.get_running_loop()'s getpid() call on every FETCH.
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -100,6 +103,9 @@ class Manager:
         status = await self.store.ent.push(
             _features(job.jid, ent), job.queue, job.payload, score, lock_ms, format_ns(now)
         )
+        if self.events and ent.unique and status in ("OK", "NOTUNIQUE"):
+            counter = UNIQUE_LOCK if status == "OK" else UNIQUE_DENIED
+            self.events.count(counter, jsonc.loads(job.payload))
         if status == "NOTUNIQUE":
             raise NotUnique()
         if status == "NOBATCH":
@@ -165,13 +171,15 @@ class Manager:
             job, member = reply
             parsed = jsonc.loads(job)
             ent = enterprise.features(parsed) if "custom" in parsed else None
-            if ent is not None and await self._start_enterprise(parsed["jid"], ent, member, now):
+            if ent is not None and await self._start_enterprise(parsed, ent, member, now):
                 continue
             self.reservations.add(parsed["jid"], wid, member, ent)
+            if self.events:
+                self.events.fetched(member, now)
             return job
 
-    async def _start_enterprise(self, jid: str, ent: enterprise.EntJob, member: bytes,
-                                now: int) -> bool:
+    async def _start_enterprise(self, job: dict[str, Any], ent: enterprise.EntJob,
+                                member: bytes, now: int) -> bool:
         """A fetched job starts (lock until start released, tracked as working), or is dropped
         because it expired; True when dropped."""
         expired = ent.expires_at_ns is not None and ent.expires_at_ns <= now
@@ -179,10 +187,12 @@ class Manager:
         if not (expired or release or ent.track):
             return False  # a batch member, or a job unique until success: nothing at FETCH
         self.notify(await self.store.ent.fetched(
-            _features(jid, ent), member, format_ns(now), expired, release
+            _features(job["jid"], ent), member, format_ns(now), expired, release
         ))
         if expired:
-            log.debug("JID %s: job expired", jid)
+            log.debug("JID %s: job expired", job["jid"])
+            if self.events:
+                self.events.count(EXPIRED_EVENT, job)
         return expired
 
     async def ack(self, jid: str) -> bool:
@@ -193,14 +203,18 @@ class Manager:
             return False
         try:
             if reservation.ent is not None:
-                return await self._ack_enterprise(jid, reservation.ent, reservation.member)
-            return await self.store.ack(reservation.member, local_date(now_ns()))
+                acked = await self._ack_enterprise(jid, reservation.ent, reservation.member)
+            else:
+                acked = await self.store.ack(reservation.member, local_date(now_ns()))
         except BaseException:
             # The engine is away (-ERR to the client): keep the job ACKable for the retry, or it
             # would stay in `working` and run again when its reservation expires. A retry of an
             # ACK that did run before the engine went away finds no member: counted once.
             self.reservations.restore(reservation)
             raise
+        if self.events:
+            self.events.acked(reservation.member, now_ns())
+        return acked
 
     async def _ack_enterprise(self, jid: str, ent: enterprise.EntJob, member: bytes) -> bool:
         now = now_ns()
@@ -220,6 +234,8 @@ class Manager:
         except BaseException:
             self.reservations.restore(reservation)  # as in ack(): the client may retry
             raise
+        if self.events:
+            self.events.failed(reservation.member)
 
     async def _fail_member(self, member: bytes, report: FailureReport) -> bool:
         parsed = parse_member(member)
@@ -327,6 +343,8 @@ class Manager:
                 if parsed is not None:
                     self.reservations.forget_member(parsed[0], member)
                 reaped += await self._fail_member(member, EXPIRED)
+                if self.events:
+                    self.events.failed(member)
             if len(expired) < REAP_BATCH:
                 return reaped
 

@@ -28,10 +28,17 @@ class EngineAddress:
     @property
     def redis_url(self) -> str:
         """A URL that redis-py's `from_url` understands."""
+        return self._url(quote(self.password, safe="") if self.password else None)
+
+    @property
+    def shown_url(self) -> str:
+        """The URL for logs and screens: the password, if any, masked."""
+        return self._url("***" if self.password else None)
+
+    def _url(self, quoted_password: str | None) -> str:
         auth = ""
-        if self.password:
-            user = quote(self.username or "", safe="")
-            auth = f"{user}:{quote(self.password, safe='')}@"
+        if quoted_password:
+            auth = f"{quote(self.username or '', safe='')}:{quoted_password}@"
         if self.unix_path:
             return f"unix://{auth}{self.unix_path}?db={self.db}"
         scheme = "rediss" if self.tls else "redis"
@@ -40,7 +47,7 @@ class EngineAddress:
     @property
     def cli_command(self) -> str:
         """The redis-cli command a user can paste to inspect the data."""
-        if self.unix_path:
-            return f"redis-cli -s {self.unix_path}"
         pw = " -a <password>" if self.password else ""
+        if self.unix_path:
+            return f"redis-cli -s {self.unix_path}{pw}"
         return f"redis-cli -h {self.host} -p {self.port}{pw} -n {self.db}"

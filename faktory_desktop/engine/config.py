@@ -16,9 +16,13 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .address import EngineAddress
 from .errors import EngineError
+
+if TYPE_CHECKING:
+    from .gateway import Gateway
 
 CONF_NAME = "redis.conf"
 LOG_NAME = "redis.log"
@@ -48,6 +52,7 @@ class EngineConfig:
     # Redis >= 7 and Valkey: exit on SIGTERM even when the final save fails (a data dir deleted
     # under a crashed app), instead of lingering as an orphan. Redis 6.2 lacks the setting.
     force_shutdown: bool = False
+    gateway: Gateway | None = None  # also listen on TCP, with a password (unix socket only)
 
     @property
     def conf_path(self) -> Path:
@@ -61,7 +66,8 @@ class EngineConfig:
     def address(self) -> EngineAddress:
         """Where clients reach the engine this config describes."""
         if self.unix_path is not None:
-            return EngineAddress(unix_path=self.unix_path)
+            password = self.gateway.password if self.gateway else None
+            return EngineAddress(unix_path=self.unix_path, password=password)
         return EngineAddress(host="127.0.0.1", port=self.port, password=self.password)
 
 
@@ -77,17 +83,18 @@ def engine_log_level(level: str) -> str:
 
 def plan_config(
     data_dir: Path, log_level: str = "info", platform: str = sys.platform,
-    version: tuple[str, str] | None = None,
+    version: tuple[str, str] | None = None, gateway: Gateway | None = None,
 ) -> EngineConfig:
     """Choose the listening side of the config for `platform` (a `sys.platform` value), and the
-    settings that depend on the engine's `version` (name, version)."""
+    settings that depend on the engine's `version` (name, version). The `gateway` is for POSIX
+    (on Windows the engine already listens on TCP, loopback only)."""
     level = engine_log_level(log_level)
     force = supports_forced_shutdown(version)
     if platform == "win32":
         return EngineConfig(data_dir, port=free_port(), password=secrets.token_urlsafe(32),
                             log_level=level, force_shutdown=force)
     return EngineConfig(data_dir, unix_path=socket_path_for(data_dir), log_level=level,
-                        force_shutdown=force)
+                        force_shutdown=force, gateway=gateway)
 
 
 def supports_forced_shutdown(version: tuple[str, str] | None) -> bool:
@@ -131,9 +138,22 @@ def _quote(value: str | Path) -> str:
     return f'"{text}"'
 
 
+def _gateway_lines(gw: Gateway | None) -> list[str]:
+    """TCP off, or the gateway: its port (TLS only when it has a certificate) and password."""
+    if gw is None:
+        return ["port 0"]
+    if gw.tls_cert is not None and gw.tls_key is not None:
+        listen = ["port 0", f"tls-port {gw.port}", f"tls-cert-file {_quote(gw.tls_cert)}",
+                  f"tls-key-file {_quote(gw.tls_key)}", "tls-auth-clients no"]
+    else:
+        listen = [f"port {gw.port}"]
+    return [*listen, f"bind {gw.host}", f"requirepass {_quote(gw.password)}"]
+
+
 def _listen_lines(cfg: EngineConfig) -> list[str]:
     if cfg.unix_path is not None:
-        return ["port 0", f"unixsocket {_quote(cfg.unix_path)}", "unixsocketperm 700"]
+        return [*_gateway_lines(cfg.gateway), f"unixsocket {_quote(cfg.unix_path)}",
+                "unixsocketperm 700"]
     if not cfg.port or not cfg.password:
         raise EngineError("a TCP engine config needs a port and a password")
     return [f"port {cfg.port}", "bind 127.0.0.1", f"requirepass {_quote(cfg.password)}"]

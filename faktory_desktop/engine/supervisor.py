@@ -25,6 +25,7 @@ from .binary import engine_version_async, find_engine_binary
 from .config import EngineConfig, engine_log_level, ensure_private_dir, plan_config, write_config
 from .control import Probe, probe, shutdown_save, wait_ready
 from .errors import EngineError, EngineStartError
+from .gateway import Gateway, GatewayError, GatewayRequest, resolve_gateway
 from .lock import DataDirLock
 from .pidfile import PIDFILE_NAME, PidRecord, live_engine_process, read_pidfile, remove_file
 from .pidfile import write_pidfile as _write_pidfile
@@ -57,6 +58,7 @@ class Engine:
         die_with_parent: bool = True,
         restart_limit: int = RESTART_LIMIT,
         platform: str = sys.platform,
+        gateway: GatewayRequest | None = None,
     ) -> None:
         self._data_dir = Path(data_dir).expanduser().resolve()
         self._binary_arg = binary
@@ -67,6 +69,8 @@ class Engine:
         self._die_with_parent = die_with_parent
         self._restart_limit = restart_limit
         self._platform = platform
+        self._gateway_request = gateway
+        self._gateway_error: str | None = None
         self._state = EngineState.STOPPED
         self._binary: str | None = None
         self._version: tuple[str, str] | None = None
@@ -104,6 +108,16 @@ class Engine:
     def version(self) -> tuple[str, str] | None:
         """("redis" | "valkey", "x.y.z") once the binary has been checked."""
         return self._version
+
+    @property
+    def gateway(self) -> Gateway | None:
+        """The Redis gateway the engine serves (the same across restarts), or None."""
+        return self._cfg.gateway if self._cfg else None
+
+    @property
+    def gateway_error(self) -> str | None:
+        """Why the gateway that was asked for is off, or None."""
+        return self._gateway_error
 
     @property
     def data_dir(self) -> Path:
@@ -160,7 +174,8 @@ class Engine:
         try:
             await asyncio.to_thread(self._lock_data_dir)
             await self._clear_leftover()
-            self._cfg = await asyncio.to_thread(self._write_config)
+            gateway = await self._resolve_gateway() if self._cfg is None else self._cfg.gateway
+            self._cfg = await asyncio.to_thread(self._write_config, gateway)
         except OSError as exc:
             raise EngineStartError(f"cannot use data dir {self._data_dir}: {exc}") from exc
         await self._refuse_foreign_engine(self._cfg)
@@ -183,12 +198,29 @@ class Engine:
         ensure_private_dir(self._data_dir)
         self._dir_lock.acquire()
 
-    def _write_config(self) -> EngineConfig:
+    def _write_config(self, gateway: Gateway | None) -> EngineConfig:
         # Planned once per Engine: the address stays the same across restarts.
         cfg = self._cfg or plan_config(self._data_dir, self._log_level, self._platform,
-                                         self._version)
+                                         self._version, gateway)
         write_config(cfg)
         return cfg
+
+    async def _resolve_gateway(self) -> Gateway | None:
+        """The gateway asked for, or None; a gateway that cannot be has its one line logged,
+        and the engine starts without it."""
+        request = self._gateway_request
+        if request is None:
+            return None
+        assert self._binary is not None
+        try:
+            if self._platform == "win32":
+                raise GatewayError("not available on Windows, where the engine already "
+                                   "listens on TCP (loopback only)")
+            return await resolve_gateway(request, self._data_dir, self._binary)
+        except GatewayError as exc:
+            self._gateway_error = str(exc)
+            log.error("the Redis gateway is off: %s; the Faktory server runs without it", exc)
+            return None
 
     async def _clear_leftover(self) -> None:
         """Deal with the engine named in our pidfile: gone (stale file) or left behind (stop it)."""
@@ -235,7 +267,7 @@ class Engine:
             raise
         self._started_at = asyncio.get_running_loop().time()
         name, version = self._version or ("engine", "?")
-        log.info("%s %s running (pid %d) at %s", name, version, proc.pid, cfg.address.redis_url)
+        log.info("%s %s running (pid %d) at %s", name, version, proc.pid, cfg.address.shown_url)
 
     def _write_pidfile(self, pid: int, binary: str, address: EngineAddress) -> None:
         try:

@@ -17,6 +17,8 @@ from faktory_desktop.config import Settings
 from faktory_desktop.core.api import FaktoryAPI
 from faktory_desktop.core.service import CoreService
 from faktory_desktop.engine import Engine, EngineState, ExternalEngine
+from faktory_desktop.metrics.service import MetricsService
+from faktory_desktop.server.gateway_settings import announce_gateway, gateway_request
 from faktory_desktop.server.listener import FaktoryServer
 from faktory_desktop.storage.store import Store
 from faktory_desktop.web.request import WebContext
@@ -43,10 +45,12 @@ class FaktoryRuntime:
             self.engine = ExternalEngine(settings.redis_url, on_state_change=on_engine_state)
         else:
             self.engine = Engine(settings.data_dir, binary=settings.redis_server,
-                                 log_level=settings.log_level, on_state_change=on_engine_state)
+                                 log_level=settings.log_level, on_state_change=on_engine_state,
+                                 gateway=gateway_request(settings))
         self.core: CoreService | None = None
         self.server: FaktoryServer | None = None
         self.web: WebServer | None = None
+        self.metrics: MetricsService | None = None
 
     @property
     def port(self) -> int:
@@ -57,11 +61,15 @@ class FaktoryRuntime:
         """Start every layer; on failure, stop what was started and re-raise."""
         try:
             address = await self.engine.start()
+            gateway = self.engine.gateway if isinstance(self.engine, Engine) else None
+            announce_gateway(self.settings, gateway)
             self.core = CoreService(Store(address))
             self.core.gone.requeue_when_gone(self.settings.requeue_gone_workers)
             await self.core.start()
             self.server = FaktoryServer(self.core, self.settings)
             await self.server.start()
+            self.metrics = MetricsService(self.settings, self.core)
+            await self.metrics.start()
         except BaseException:
             await self.stop()
             raise
@@ -89,6 +97,8 @@ class FaktoryRuntime:
             self.core.gone.requeue_when_gone(False)
         if self.server:
             await self.server.stop()
+        if self.metrics:
+            await self.metrics.stop()
         if self.core:
             await self.core.stop()
         await self.engine.stop()

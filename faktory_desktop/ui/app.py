@@ -71,7 +71,8 @@ class DesktopApp:
         self.stall_probe = StallProbe() if os.environ.get(STALL_PROBE_ENV) else None
         self.window.add_page("Dashboard", DashboardPage(self.controller, self.poller))
         self.jobs = JobScreens(self.controller, self.poller, self.window)
-        self.window.add_page("Server", ServerPage(self.controller, self.logs))
+        self.server_page = ServerPage(self.controller, self.logs)
+        self.window.add_page("Server", self.server_page)
         self.tray = TrayIcon(self.controller, self.poller, self.window, TrayActions(
             self.window.bring_forward, self.request_quit, self.open_data_folder, self.spawn),
             prefs=self.prefs)
@@ -89,6 +90,7 @@ class DesktopApp:
         banner.settingsRequested.connect(self.open_settings)
         banner.otherPortRequested.connect(lambda: self.open_settings(focus_port=True))
         banner.copyUrlRequested.connect(self.tray.copy_url)
+        self.server_page.gateway_section.toggleRequested.connect(self.set_gateway)
         self.window.closeRequested.connect(self.on_window_close)
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
@@ -136,6 +138,14 @@ class DesktopApp:
                 self.window.banner.detail.setText(str(exc))
                 return
             self.spawn(self.controller.restart())
+
+    def set_gateway(self, on: bool) -> None:
+        """The Server panel's switch: saved, and the server restarted with the gateway on or
+        off. It wins over `--redis-gateway` from then on."""
+        self.cli_flags["redis_gateway"] = None
+        new = replace(self.prefs, redis_gateway_on=on)
+        new.save()
+        self.apply_preferences(new)
 
     def show_about(self) -> None:
         self._about = show_about(self.controller, self.window, self._about)

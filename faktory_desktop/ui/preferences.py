@@ -16,6 +16,8 @@ from faktory_desktop.config import DEFAULT_PORT, WEB_OFF
 
 DEFAULT_WEB_PORT = 7420
 
+DEFAULT_GATEWAY = "127.0.0.1:7421"  # beside Faktory's 7419 (FWP) and 7420 (Web UI)
+
 
 class Theme(Enum):
     SYSTEM = "system"
@@ -34,6 +36,8 @@ class Preferences:
     web_ui: bool = False  # serve the Web UI beside the app (off: a port nobody asked for)
     web_port: int = DEFAULT_WEB_PORT
     requeue_gone_workers: bool = True  # on in the app, where workers restart all the time
+    redis_gateway_on: bool = False
+    redis_gateway: str = DEFAULT_GATEWAY  # where the gateway listens when on
     start_at_launch: bool = True
     launch_at_login: bool = False
     theme: str = Theme.SYSTEM.value
@@ -70,6 +74,8 @@ class Preferences:
             flags["redis_server"] = self.redis_server
         if self.redis_url:
             flags["redis_url"] = self.redis_url
+        if self.redis_gateway_on:
+            flags["redis_gateway"] = self.redis_gateway
         return flags
 
 

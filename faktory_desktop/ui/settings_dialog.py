@@ -41,7 +41,7 @@ from faktory_desktop.ui.settings_checks import (
 )
 
 SERVER_FIELDS = ("bind_host", "port", "password", "data_dir", "redis_server", "redis_url",
-                 "web_ui", "web_port", "requeue_gone_workers")
+                 "web_ui", "web_port", "requeue_gone_workers", "redis_gateway_on", "redis_gateway")
 THEMES = (("Follow the system", Theme.SYSTEM.value), ("Light", Theme.LIGHT.value),
           ("Dark", Theme.DARK.value))
 

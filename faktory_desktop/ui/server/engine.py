@@ -12,14 +12,12 @@ import logging
 import time
 from typing import Any
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QHideEvent, QShowEvent
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 from shiboken6 import isValid
 
 from faktory_desktop.storage.store import STORAGE_ERRORS
 from faktory_desktop.ui.controller import ServerController, ServerNotRunning
-from faktory_desktop.ui.server.widgets import CopyField, ElidedLabel
+from faktory_desktop.ui.server.widgets import CopyField, ElidedLabel, LiveSection
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +51,11 @@ def snapshot_text(info: dict[str, Any]) -> str:
     return text + (f", {changes} change{'s' * (changes != 1)} since" if changes else "")
 
 
-class EngineSection(QGroupBox):
+class EngineSection(LiveSection):
     """Static facts from the Engine object, live numbers from INFO while shown."""
 
     def __init__(self, controller: ServerController, parent: QWidget | None = None) -> None:
-        super().__init__("Storage engine", parent)
+        super().__init__("Storage engine", REFRESH_MS, parent)
         self.controller = controller
         self.version = QLabel(NONE)
         self.binary = ElidedLabel(NONE)
@@ -74,9 +72,6 @@ class EngineSection(QGroupBox):
         form.addRow("Append-only file", self.aof)
         form.addRow("Last snapshot", self.snapshot)
         form.addRow("Inspect", self.cli)
-        self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
         self._pending: asyncio.Task[None] | None = None
         self.last_info: dict[str, Any] = {}
         self.show_engine()
@@ -121,12 +116,3 @@ class EngineSection(QGroupBox):
             return
         if isValid(self):  # the panel may have been closed meanwhile
             self.show_info({**memory, **persistence})
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        self._timer.start()
-        self.refresh()
-
-    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
-        super().hideEvent(event)
-        self._timer.stop()

@@ -1,10 +1,18 @@
-"""Small widgets the Server panel's sections share: values that elide, and values with Copy."""
+"""Small widgets the Server panel's sections share: values that elide, values with Copy, and a
+section that refreshes itself while it is shown."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtGui import (
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QHideEvent,
+    QResizeEvent,
+    QShowEvent,
+)
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 COPIED_FEEDBACK_MS = 1500
 
@@ -95,3 +103,25 @@ class CopyField(ValueWithButton):
         QGuiApplication.clipboard().setText(self._copy_value)
         self.button.setText("Copied")
         QTimer.singleShot(COPIED_FEEDBACK_MS, self.button, lambda: self.button.setText("Copy"))
+
+
+class LiveSection(QGroupBox):
+    """A section that calls `refresh()` every `interval_ms` while shown, and once when shown."""
+
+    def __init__(self, title: str, interval_ms: int, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.refresh)
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._timer.start()
+        self.refresh()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
+        super().hideEvent(event)
+        self._timer.stop()
