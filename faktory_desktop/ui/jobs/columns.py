@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from faktory_desktop.core import jsonc
+from faktory_desktop.core import enterprise, jsonc
 from faktory_desktop.core.failure import DEAD_TTL_NS
 from faktory_desktop.core.records import JobRecord, Kind
 from faktory_desktop.ui.jobs.humanize import stamp_ns
@@ -25,6 +25,14 @@ class Moment:
     """A point in time to show relative to now; `ns` None means unknown or unparsable."""
 
     ns: int | None
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """A tracked job's progress cell: its TRACK record changes while the job runs, so the model
+    shows it from its own `progress` (by jid), read apart for the rows on screen."""
+
+    jid: str
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,11 @@ def _retries(record: JobRecord) -> int | str:
     return int(failure.get("retry_count") or 0) if failure else ""
 
 
+def _tracked(record: JobRecord) -> Tracked | str:
+    ent = enterprise.features(record.job)
+    return Tracked(record.jid) if ent is not None and ent.track else ""
+
+
 def args_text(record: JobRecord, limit: int = ARGS_SHOWN) -> str:
     """The arguments as compact JSON, cut at `limit` characters."""
     text = jsonc.dumps(record.args).decode()
@@ -96,6 +109,8 @@ COLUMNS: dict[Kind, list[Column]] = {
         Column("Worker", lambda r: str((r.reservation or {}).get("wid", "")), 150, mono=True),
         JID, QUEUE, JOB, ARGS, Column("Started", _reserved("reserved_at"), 100),
         Column("Expires", _score, 100, tip="When the reservation runs out and the job fails"),
+        Column("Progress", _tracked, 200, tip="What a tracked job (custom.track = 1) last "
+               "reported with TRACK SET: percent and description"),
     ],
 }  # fmt: skip
 

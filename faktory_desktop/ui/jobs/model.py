@@ -34,7 +34,15 @@ from faktory_desktop.core.api import FaktoryAPI, Page
 from faktory_desktop.core.records import JobRecord, Source
 from faktory_desktop.core.timefmt import format_ns
 from faktory_desktop.ui.controller import ServerController
-from faktory_desktop.ui.jobs.columns import COLUMNS, ERROR, Column, Moment, args_text, row_values
+from faktory_desktop.ui.jobs.columns import (
+    COLUMNS,
+    ERROR,
+    Column,
+    Moment,
+    Tracked,
+    args_text,
+    row_values,
+)
 from faktory_desktop.ui.jobs.feedback import Tasks, call_api, failure_text
 from faktory_desktop.ui.jobs.humanize import ago, local_time
 
@@ -81,6 +89,7 @@ class JobTableModel(QAbstractTableModel):
         self.fetches = 0  # page reads sent (the benchmark reports it)
         self.viewport_rows: Callable[[], tuple[int, int] | None] | None = None  # from the view
         self.cursor_row = -1  # the view's current row, tinted (the keys move it)
+        self.progress: dict[str, str] = {}  # Busy: tracked jobs' progress text, by jid
         tint = QApplication.palette().color(QPalette.ColorRole.Highlight)
         tint.setAlpha(56)
         self._tint = tint
@@ -130,6 +139,8 @@ class JobTableModel(QAbstractTableModel):
         if row is None:
             return self._placeholder(index.column(), role)
         column, value = self.columns[index.column()], row.values[index.column()]
+        if isinstance(value, Tracked):
+            value = self.progress.get(value.jid, "")
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(value)
         if role == Qt.ItemDataRole.ToolTipRole:

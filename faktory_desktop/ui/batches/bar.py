@@ -1,0 +1,39 @@
+"""A progress bar painted in a table cell: the model gives `BAR_ROLE` as a fraction (0..1) and the
+cell's DisplayRole text is drawn on the bar. Other cells are drawn as `BadgeDelegate` draws them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionProgressBar, QStyleOptionViewItem
+
+from faktory_desktop.ui.jobs.badges import BadgeDelegate
+
+BAR_ROLE = Qt.ItemDataRole.UserRole + 20
+Index = QModelIndex | QPersistentModelIndex
+_MARGIN = 4
+
+
+class BarDelegate(BadgeDelegate):
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        fraction = index.data(BAR_ROLE)
+        if fraction is None:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""  # type: ignore[attr-defined]
+        widget = opt.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        bar = QStyleOptionProgressBar()
+        bar.rect = opt.rect.adjusted(_MARGIN, _MARGIN, -_MARGIN, -_MARGIN)  # type: ignore[attr-defined]
+        bar.minimum, bar.maximum = 0, 1000  # type: ignore[attr-defined]
+        bar.progress = round(max(0.0, min(1.0, float(fraction))) * 1000)  # type: ignore[attr-defined]
+        bar.text = str(index.data() or "")  # type: ignore[attr-defined]
+        bar.textVisible = True  # type: ignore[attr-defined]
+        bar.textAlignment = Qt.AlignmentFlag.AlignCenter  # type: ignore[attr-defined]
+        bar.state = opt.state  # type: ignore[attr-defined]
+        bar.palette = opt.palette  # type: ignore[attr-defined]
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)
