@@ -21,12 +21,9 @@ class BarDelegate(BadgeDelegate):
         if fraction is None:
             super().paint(painter, option, index)
             return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""  # type: ignore[attr-defined]
+        opt = self.paint_cell(painter, option, index)
         widget = opt.widget  # type: ignore[attr-defined]
         style = widget.style() if widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         bar = QStyleOptionProgressBar()
         bar.rect = opt.rect.adjusted(_MARGIN, _MARGIN, -_MARGIN, -_MARGIN)  # type: ignore[attr-defined]
         bar.minimum, bar.maximum = 0, 1000  # type: ignore[attr-defined]

@@ -11,7 +11,6 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
-    QHeaderView,
     QLabel,
     QStackedWidget,
     QTableWidget,
@@ -26,6 +25,7 @@ from faktory_desktop.ui.batches.model import callback_text, describe, progress_t
 from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.columns import args_text
 from faktory_desktop.ui.jobs.json_view import monospace_font
+from faktory_desktop.ui.jobs.table_page import plain_rows
 
 JOB_COLUMNS = ("Where", "Job", "JID", "Arguments")
 PICK_TEXT = "Select a batch to see its jobs, its parent and its children."
@@ -83,16 +83,7 @@ class BatchDetailPane(QWidget):
         table = QTableWidget(0, len(JOB_COLUMNS))
         table.setHorizontalHeaderLabels(JOB_COLUMNS)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setAlternatingRowColors(True)
-        table.setShowGrid(False)
-        table.setWordWrap(False)
-        table.verticalHeader().setVisible(False)
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        plain_rows(table, 10).setStretchLastSection(True)
         table.cellDoubleClicked.connect(self._open_row)
         return table
 

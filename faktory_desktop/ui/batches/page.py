@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QSplitter, QVBoxLayout, QWidget
 
 from faktory_desktop.core.enterprise_api import BatchSummary
@@ -19,13 +18,13 @@ from faktory_desktop.ui.batches.detail import BatchDetailPane
 from faktory_desktop.ui.batches.model import PROGRESS_COLUMN, BatchTableModel, describe
 from faktory_desktop.ui.confirm import confirm
 from faktory_desktop.ui.controller import ServerController
-from faktory_desktop.ui.jobs.feedback import Tasks, call_api, failure_text
+from faktory_desktop.ui.jobs.feedback import FAILED, Tasks, call_reported
 from faktory_desktop.ui.jobs.humanize import count
+from faktory_desktop.ui.jobs.shown_timer import ShownTimer
 from faktory_desktop.ui.jobs.table_page import TablePage
 
 REFRESH_MS = 2000
 LIST_LIMIT = 500  # the newest batches listed; an older one still opens from a link
-FAILED = object()  # what `_call` returns after it has reported a failed call
 EMPTY_TEXT = (
     "No batches yet.\n\nA batch is a group of jobs a client pushes together (Faktory "
     "Enterprise's BATCH NEW, then jobs with custom.bid, then BATCH COMMIT). The server counts "
@@ -51,9 +50,7 @@ class BatchesPage(TablePage):
         self.detail.batchRequested.connect(self.show_batch)
         self.jobOpened = self.detail.jobOpened
         self._split()
-        self.timer = QTimer(self)
-        self.timer.setInterval(REFRESH_MS)
-        self.timer.timeout.connect(self._tick)
+        self.timer = ShownTimer(self, REFRESH_MS, self._tick)
         self._make_actions()
         self.show_batches([], 0)
 
@@ -80,15 +77,6 @@ class BatchesPage(TablePage):
         self.add_stretch()
 
     # -- showing ----------------------------------------------------------------------------------
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        self.timer.start()
-        self._tick()
-
-    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
-        super().hideEvent(event)
-        self.timer.stop()
 
     def _tick(self) -> None:
         if not self.tasks.busy:
@@ -194,12 +182,4 @@ class BatchesPage(TablePage):
 
     async def _call(self, make: Any, quiet: bool = False) -> Any:
         """The API's answer; FAILED (after saying why, unless quiet) when the call failed."""
-        try:
-            return await call_api(self.controller, make)
-        except Exception as exc:
-            text = failure_text(exc)
-            if text is None:
-                raise
-            if not quiet:
-                self.message.show_error(text)
-            return FAILED
+        return await call_reported(self.controller, make, None if quiet else self.message)

@@ -11,7 +11,7 @@ from typing import Any
 
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs.columns import Tracked
-from faktory_desktop.ui.jobs.feedback import call_api, failure_text
+from faktory_desktop.ui.jobs.feedback import FAILED, call_reported
 from faktory_desktop.ui.jobs.model import JobTableModel
 
 
@@ -34,11 +34,8 @@ async def read_progress(model: JobTableModel, controller: ServerController,
     jids = tracked_on_screen(model, first, last)
     found: dict[str, dict[str, Any]] = {}
     if jids:
-        try:
-            found = await call_api(controller, lambda api: api.ent.progress(jids))
-        except Exception as exc:
-            if failure_text(exc) is None:
-                raise
+        found = await call_reported(controller, lambda api: api.ent.progress(jids), None)
+        if found is FAILED:
             return  # the page's own read reports the failure
     model.progress = {jid: progress_text(track) for jid, track in found.items()}
     column = next((i for i, c in enumerate(model.columns) if c.title == "Progress"), None)

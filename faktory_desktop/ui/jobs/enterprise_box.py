@@ -27,7 +27,7 @@ from faktory_desktop.core.records import JobRecord
 from faktory_desktop.core.timefmt import NS, now_ns
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs import humanize
-from faktory_desktop.ui.jobs.feedback import MessageLine, Tasks, call_api, failure_text
+from faktory_desktop.ui.jobs.feedback import FAILED, MessageLine, Tasks, call_reported
 
 READ_EVERY = 5  # ticks (seconds) between reads; the countdowns tick in between
 
@@ -103,13 +103,9 @@ class EnterpriseBox(QGroupBox):
     async def load(self) -> None:
         """Read the job's lock, expiry, batch and tracking; hidden when it has none."""
         record = self.record
-        try:
-            extras = await call_api(self.controller, lambda api: api.ent.job_extras(record))
-        except Exception as exc:
-            if failure_text(exc) is None:
-                raise
-            return  # the box keeps what it showed; the dialog's actions report failures
-        self.show_extras(extras)
+        extras = await call_reported(self.controller, lambda api: api.ent.job_extras(record), None)
+        if extras is not FAILED:  # else the box keeps what it showed until the next read
+            self.show_extras(extras)
 
     def show_extras(self, extras: JobExtras | None) -> None:
         self.extras = extras
@@ -160,13 +156,9 @@ class EnterpriseBox(QGroupBox):
 
     async def release_lock(self) -> bool:
         record = self.record
-        try:
-            freed = await call_api(self.controller, lambda api: api.ent.release_lock(record))
-        except Exception as exc:
-            text = failure_text(exc)
-            if text is None:
-                raise
-            self.message.show_error(text)
+        freed = await call_reported(self.controller, lambda api: api.ent.release_lock(record),
+                                    self.message)
+        if freed is FAILED:
             return False
         if freed:
             self.message.show_success("Released the unique lock: an identical job can be pushed.")
