@@ -226,6 +226,7 @@ class JobDetailDialog(QDialog):
             column.addWidget(failure)
         if record.reservation:
             column.addWidget(_form("In progress", reservation_rows(record)))
+        self.ent_box: EnterpriseBox | None = None  # a plain job has no Enterprise state
         if has_features(record.job.get("custom")):
             self.ent_box = EnterpriseBox(self.controller, record, self.message)
             self.ent_box.batchRequested.connect(self.batchRequested)
