@@ -31,6 +31,6 @@ class BarDelegate(BadgeDelegate):
         bar.text = str(index.data() or "")  # type: ignore[attr-defined]
         bar.textVisible = True  # type: ignore[attr-defined]
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter  # type: ignore[attr-defined]
-        bar.state = opt.state  # type: ignore[attr-defined]
+        bar.state = opt.state | QStyle.StateFlag.State_Horizontal  # type: ignore[attr-defined]
         bar.palette = opt.palette  # type: ignore[attr-defined]
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)

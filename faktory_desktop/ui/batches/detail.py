@@ -27,7 +27,7 @@ from faktory_desktop.ui.jobs.columns import args_text
 from faktory_desktop.ui.jobs.json_view import monospace_font
 from faktory_desktop.ui.jobs.table_page import plain_rows
 
-JOB_COLUMNS = ("Where", "Job", "JID", "Arguments")
+JOB_COLUMNS = ("Where", "Job", "JID", "Arguments", "Error")
 PICK_TEXT = "Select a batch to see its jobs, its parent and its children."
 
 
@@ -61,8 +61,7 @@ class BatchDetailPane(QWidget):
         self.bid = QLabel()
         self.bid.setFont(monospace_font())
         self.bid.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.facts = QLabel()
-        self.facts.setWordWrap(True)
+        self.created, self.counts, self.callbacks = QLabel(), QLabel(), QLabel()
         self.parent_link = _link_label()
         self.children_links = _link_label()
         for label in (self.parent_link, self.children_links):
@@ -91,7 +90,9 @@ class BatchDetailPane(QWidget):
         body = QWidget()
         form = QFormLayout()
         form.setHorizontalSpacing(14)
-        form.addRow("Batch", self.facts)
+        form.addRow("Created", self.created)
+        form.addRow("Jobs", self.counts)
+        form.addRow("Callbacks", self.callbacks)
         form.addRow("Parent", self.parent_link)
         form.addRow("Children", self.children_links)
         layout = QVBoxLayout(body)
@@ -115,7 +116,11 @@ class BatchDetailPane(QWidget):
         batch = detail.batch
         self.title.setText(describe(batch))
         self.bid.setText(batch.bid)
-        self.facts.setText(_facts(batch))
+        self.created.setText(humanize.when(batch.created_ns) if batch.created_ns else "unknown")
+        self.counts.setText(f"{progress_text(batch)} · {batch.pending:,} pending · "
+                            f"{batch.failed:,} failed")
+        self.callbacks.setText(" · ".join(f"{callback_text(stage, cb)} ({cb.jobtype})"
+                                          for stage, cb in batch.callbacks.items()))
         self.parent_link.setText(batch_link(detail.parent) if detail.parent else
                                  "None: a top-level batch")
         self.children_links.setText(", ".join(batch_link(c) for c in detail.children) or "None")
@@ -131,10 +136,10 @@ class BatchDetailPane(QWidget):
         mono = monospace_font()
         for row, record in enumerate(records):
             values = (humanize.place(record.source), record.display_type, record.jid,
-                      args_text(record))
+                      args_text(record), record.error)
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                if column >= 2:
+                if column in (2, 3):
                     item.setFont(mono)
                 item.setData(Qt.ItemDataRole.UserRole, record)
                 self.jobs.setItem(row, column, item)
@@ -144,11 +149,3 @@ class BatchDetailPane(QWidget):
         if item is not None:
             self.jobOpened.emit(item.data(Qt.ItemDataRole.UserRole))
 
-
-def _facts(batch: BatchSummary) -> str:
-    created = humanize.when(batch.created_ns) if batch.created_ns else "unknown"
-    parts = [f"created {created}", progress_text(batch),
-             f"{batch.pending:,} pending", f"{batch.failed:,} failed"]
-    parts += [callback_text(stage, cb) + f" ({cb.jobtype})" for stage, cb in
-              batch.callbacks.items()]
-    return " · ".join(parts)

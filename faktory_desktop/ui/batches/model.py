@@ -36,14 +36,13 @@ def callback_text(stage: str, callback: Callback) -> str:
 
 def progress_text(batch: BatchSummary) -> str:
     """ "7 of 10 done", with "open" while jobs may still be added (not committed)."""
-    text = f"{batch.done:,} of {batch.total:,} done"
+    text = f"{batch.done:,} of {batch.total:,} done" if batch.total else "no jobs of its own"
     return text if batch.committed else f"open · {text}"
 
 
-def fraction(batch: BatchSummary) -> float:
-    if batch.total == 0:
-        return 1.0 if batch.committed else 0.0
-    return batch.done / batch.total
+def fraction(batch: BatchSummary) -> float | None:
+    """How far its own jobs are; None without any (a parent of child batches, say)."""
+    return batch.done / batch.total if batch.total else None
 
 
 class BatchTableModel(SummaryTableModel):
@@ -69,7 +68,7 @@ class BatchTableModel(SummaryTableModel):
             return self._display(batch, column)
         if role == SORT_ROLE:
             return (describe(batch).lower(), batch.created_ns, batch.total, batch.pending,
-                    batch.failed, fraction(batch), len(batch.callbacks))[column]
+                    batch.failed, fraction(batch) or 0.0, len(batch.callbacks))[column]
         if role == BAR_ROLE and column == PROGRESS_COLUMN:
             return fraction(batch)
         if role == BADGES_ROLE and column == 6:

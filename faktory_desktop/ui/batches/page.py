@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QVBoxLayout, QWidget
 
 from faktory_desktop.core.enterprise_api import BatchSummary
 from faktory_desktop.ui.batches.bar import BarDelegate
@@ -44,8 +44,10 @@ class BatchesPage(TablePage):
         self.wanted: str | None = None  # the bid shown in the detail pane
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setItemDelegate(BarDelegate(self.table))
-        self.table.horizontalHeader().resizeSection(PROGRESS_COLUMN, 170)
-        self.proxy.sort(1, Qt.SortOrder.DescendingOrder)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(PROGRESS_COLUMN, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(PROGRESS_COLUMN, 210)  # a bar, not its text, sets the width
+        self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # newest first
         self.detail = BatchDetailPane()
         self.detail.batchRequested.connect(self.show_batch)
         self.jobOpened = self.detail.jobOpened

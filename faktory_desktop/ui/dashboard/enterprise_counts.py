@@ -17,6 +17,7 @@ from faktory_desktop.ui.dashboard.theme import dimmed_text
 from faktory_desktop.ui.jobs.feedback import FAILED, Tasks, call_reported
 from faktory_desktop.ui.jobs.humanize import count
 from faktory_desktop.ui.jobs.shown_timer import ShownTimer
+from faktory_desktop.ui.status import ServerStatus
 
 REFRESH_MS = 5000
 TIP = ("Expired: jobs whose custom.expires_at had passed when a worker fetched them; they were "
@@ -41,7 +42,7 @@ class EnterpriseCounts(QWidget):
         layout.addWidget(self.label)
         self._restyle()
         self.timer = ShownTimer(self, REFRESH_MS, self._tick)
-        controller.statusChanged.connect(lambda _status: self._tick())
+        controller.statusChanged.connect(self._on_status)
 
     def text(self) -> str:
         return self.label.text()
@@ -55,6 +56,10 @@ class EnterpriseCounts(QWidget):
         palette = self.label.palette()
         palette.setColor(QPalette.ColorRole.WindowText, dimmed_text(self.palette()))
         self.label.setPalette(palette)
+
+    def _on_status(self, _status: ServerStatus) -> None:
+        if self.isVisible():
+            self._tick()
 
     def _tick(self) -> None:
         if not self.tasks.busy:

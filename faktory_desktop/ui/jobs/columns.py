@@ -107,16 +107,17 @@ COLUMNS: dict[Kind, list[Column]] = {
     ],
     Kind.BUSY: [
         Column("Worker", lambda r: str((r.reservation or {}).get("wid", "")), 150, mono=True),
-        JID, QUEUE, JOB, ARGS, Column("Started", _reserved("reserved_at"), 100),
-        Column("Expires", _score, 100, tip="When the reservation runs out and the job fails"),
+        JID, QUEUE, JOB,
         Column("Progress", _tracked, 200, tip="What a tracked job (custom.track = 1) last "
                "reported with TRACK SET: percent and description"),
+        ARGS, Column("Started", _reserved("reserved_at"), 100),
+        Column("Expires", _score, 100, tip="When the reservation runs out and the job fails"),
     ],
 }  # fmt: skip
 
 # The column the rows are ordered by (a queue: by position, which is enqueue order).
 SORT_COLUMN: dict[Kind, int] = {
-    Kind.QUEUE: 0, Kind.SCHEDULED: 0, Kind.RETRIES: 0, Kind.DEAD: 0, Kind.BUSY: 6,
+    Kind.QUEUE: 0, Kind.SCHEDULED: 0, Kind.RETRIES: 0, Kind.DEAD: 0, Kind.BUSY: 7,
 }
 
 

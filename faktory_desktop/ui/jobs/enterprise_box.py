@@ -71,9 +71,10 @@ class EnterpriseBox(QGroupBox):
         self.expiry = _label()
         self.batch = _label(rich=True)
         self.batch.linkActivated.connect(self.batchRequested.emit)
+        self.batch.setToolTip("Show the batch on the Batches screen")
         self.bar = QProgressBar()
         self.bar.setRange(0, 100)
-        self.bar.setMaximumWidth(260)
+        self.bar.setFixedWidth(180)
         self.track = _label()
         self._lock_until = 0.0  # monotonic deadline of the lock
         self._ticks = 0
@@ -92,6 +93,7 @@ class EnterpriseBox(QGroupBox):
         lock_row.addWidget(self.lock, 1)
         lock_row.addWidget(self.release)
         track_row = QHBoxLayout()
+        track_row.setSpacing(10)
         track_row.addWidget(self.bar)
         track_row.addWidget(self.track, 1)
         form.addRow("Unique lock", lock_row)
