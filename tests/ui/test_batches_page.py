@@ -107,6 +107,24 @@ def test_retry_pending_jobs_reaches_the_engine(batches, page, controller, run, w
     queued = {r.jid for r in records(controller, Source.of_queue("images"))}
     assert queued == {batches["retry"], batches["later"], batches["queued"]}
     assert page.message.text() == "Enqueued 2 jobs of the batch now."
+    where = {page.detail.jobs.item(r, 2).text(): page.detail.jobs.item(r, 0).text()
+             for r in range(page.detail.jobs.rowCount())}
+    assert where[batches["retry"]] == where[batches["later"]] == "queue images"
+
+
+def test_detail_is_read_again_only_when_the_batch_changes(batches, page, client, run,
+                                                          wait_until):
+    """Finding a batch's jobs scans every queue: a tick that changes nothing does not."""
+    listed(page, wait_until, 2)
+    page.show_batch(batches["child"])
+    wait_until(lambda: page.detail.detail is not None)
+    shown = page.detail.detail
+    run(page.refresh())
+    assert page.detail.detail is shown
+    push_in(client, batches["child"], queue="images", args=[6])
+    run(page.refresh())
+    assert page.detail.detail is not shown and page.detail.detail.batch.total == 6
+    assert page.detail.jobs.rowCount() == 5
 
 
 def test_delete_batch_asks_then_reaches_the_engine(batches, page, client, run, wait_until):

@@ -1,12 +1,16 @@
 """The Batches page: every batch, newest first, with its progress and callbacks; the selected one
 in full below; and what can be done to a batch: retry its waiting jobs now, or delete it.
 
-It reads every 2 s while it is on screen and not at all otherwise, like the Workers page. The
-app opens it on one batch with `show_batch` (a batch link in a job's detail).
+It reads the list every 2 s while it is on screen and not at all otherwise, like the Workers
+page. Finding a batch's jobs scans every queue and set, so the detail is read again only when the
+batch's numbers change, or after `DETAIL_EVERY_S` (jobs also move without changing them, from a
+queue to Busy say), besides when a batch is chosen or acted on. The app opens the page on one
+batch with `show_batch` (a batch link in a job's detail).
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -24,6 +28,7 @@ from faktory_desktop.ui.jobs.shown_timer import ShownTimer
 from faktory_desktop.ui.jobs.table_page import TablePage
 
 REFRESH_MS = 2000
+DETAIL_EVERY_S = 15.0
 LIST_LIMIT = 500  # the newest batches listed; an older one still opens from a link
 EMPTY_TEXT = (
     "No batches yet.\n\nA batch is a group of jobs a client pushes together (Faktory "
@@ -42,6 +47,7 @@ class BatchesPage(TablePage):
         self.controller = controller
         self.tasks = Tasks()
         self.wanted: str | None = None  # the bid shown in the detail pane
+        self._detail_at = 0.0  # when the detail was read (monotonic)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setItemDelegate(BarDelegate(self.table))
         header = self.table.horizontalHeader()
@@ -94,7 +100,15 @@ class BatchesPage(TablePage):
         if listed is FAILED:
             return
         self.show_batches(listed[1], listed[0])
-        await self.load_detail()
+        if self._detail_stale(listed[1]):
+            await self.load_detail()
+
+    def _detail_stale(self, listed: list[BatchSummary]) -> bool:
+        shown = self.detail.detail
+        if shown is None or shown.batch.bid != self.wanted:
+            return True
+        now = next((b for b in listed if b.bid == shown.batch.bid), None)
+        return now != shown.batch or time.monotonic() - self._detail_at >= DETAIL_EVERY_S
 
     def show_batches(self, batches: list[BatchSummary], total: int) -> None:
         if self.model.set_batches(batches):
@@ -113,6 +127,7 @@ class BatchesPage(TablePage):
             detail = await self._call(lambda api: api.ent.batch(bid), quiet=True)
             if detail is FAILED or bid != self.wanted:
                 return
+        self._detail_at = time.monotonic()
         self.detail.show_detail(detail)
         self.selection_changed()
 
@@ -157,6 +172,7 @@ class BatchesPage(TablePage):
         moved = await self._call(lambda api: api.ent.retry_batch(bid))
         if moved is FAILED:
             return 0
+        self._detail_at = 0.0  # its jobs moved: read where they are now
         await self.refresh()
         self.message.show_success(f"Enqueued {count(moved, 'job')} of the batch now.")
         return int(moved)
