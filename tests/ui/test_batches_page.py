@@ -90,6 +90,7 @@ def test_detail_finds_each_job_where_it_is_and_links_the_family(batches, page, w
     detail.parent_link.linkActivated.emit(batches["parent"])  # a click on the link
     wait_until(lambda: detail.detail is not None and detail.detail.batch.bid == batches["parent"])
     assert "Resize images" in detail.children_links.text()
+    assert f"href='{batches['child']}'" in detail.children_links.text()
     assert detail.jobs.rowCount() == 0
 
 
@@ -141,3 +142,16 @@ def test_delete_batch_asks_then_reaches_the_engine(batches, page, client, run, w
         f"-ERR No such batch {batches['child']}\r\n".encode())
     assert page.model.rowCount() == 1 and page.detail.detail is None
     assert api(page.controller, "size", Source.of_queue("images")) == 1  # jobs stay
+
+
+def test_a_stopped_server_lists_nothing_and_says_why(batches, page, controller, run,
+                                                    wait_until):
+    listed(page, wait_until, 2)
+    page.show_batch(batches["child"])
+    wait_until(lambda: page.delete_action.isEnabled())
+    run(controller.stop(), 60)
+    run(page.refresh())
+    assert page.stack.currentWidget() is page.empty
+    assert page.empty.text() == controller.unavailable_text()
+    assert page.detail.detail is None
+    assert not page.delete_action.isEnabled() and not page.retry_action.isEnabled()
