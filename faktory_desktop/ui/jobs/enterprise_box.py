@@ -1,8 +1,9 @@
 """A job's Enterprise state in its detail: the unique lock with its time left and a Release
 button, the expiry with a countdown, the batch as a link, and the tracking percent and text.
 
-The box reads `api.ent.job_extras` when it is made and every few seconds while shown, counts the
-lock and the expiry down each second in between, and stays hidden for a plain job.
+The box reads `api.ent.job_extras` when it is made and every few seconds while on screen, counts
+the lock and the expiry down each second in between, and stays hidden when the job turns out to
+have none of these.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import html
 import time
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -28,6 +29,7 @@ from faktory_desktop.core.timefmt import NS, now_ns
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.feedback import FAILED, MessageLine, Tasks, call_reported
+from faktory_desktop.ui.jobs.shown_timer import ShownTimer
 
 READ_EVERY = 5  # ticks (seconds) between reads; the countdowns tick in between
 
@@ -79,10 +81,8 @@ class EnterpriseBox(QGroupBox):
         self._lock_until = 0.0  # monotonic deadline of the lock
         self._ticks = 0
         self.form = self._build()
-        self.timer = QTimer(self)
-        self.timer.setInterval(1000)
-        self.timer.timeout.connect(self._tick)
         self.hide()
+        self.timer = ShownTimer(self, 1000, self._tick)  # runs while the box is on screen
         self.tasks.spawn(self.load())
 
     def _build(self) -> QFormLayout:
@@ -113,7 +113,6 @@ class EnterpriseBox(QGroupBox):
         self.extras = extras
         if extras is None:
             self.hide()
-            self.timer.stop()
             return
         self._lock_until = time.monotonic() + (extras.lock_left_s or 0)
         self.form.setRowVisible(0, extras.unique_for is not None)
@@ -124,8 +123,6 @@ class EnterpriseBox(QGroupBox):
         self._show_track(extras.track)
         self._show_clocks()
         self.show()
-        if not self.timer.isActive():
-            self.timer.start()
 
     def _tick(self) -> None:
         self._ticks += 1
