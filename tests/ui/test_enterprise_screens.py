@@ -7,6 +7,7 @@ import pytest
 
 from faktory_desktop.core.records import BUSY, Source
 from faktory_desktop.ui.dashboard import DashboardPage
+from faktory_desktop.ui.jobs.bar import BAR_ROLE, BarDelegate
 from faktory_desktop.ui.jobs.browser import JobBrowserPage
 from faktory_desktop.ui.jobs.detail import JobDetailDialog
 from faktory_desktop.ui.jobs.enterprise_box import countdown
@@ -106,7 +107,10 @@ def test_busy_shows_progress_of_tracked_jobs_on_screen(qtbot, controller, client
     assert shown == {tracked["jid"]: "65% · rendering page 13", plain["jid"]: ""}
     assert set(page.model.progress) == {tracked["jid"]}  # only tracked rows are read
     track_set(worker, tracked["jid"], percent=90)
-    wait_until(lambda: page.model.progress[tracked["jid"]] == "90% · rendering page 13")
+    wait_until(lambda: page.model.progress[tracked["jid"]] == ("90% · rendering page 13", 0.9))
+    row = next(r for r in range(2) if page.model.record(r).jid == tracked["jid"])
+    assert page.model.index(row, column).data(BAR_ROLE) == 0.9  # drawn as a bar
+    assert isinstance(page.table.itemDelegateForColumn(column), BarDelegate)
     worker.close()
 
 

@@ -23,6 +23,11 @@ def progress_text(track: dict[str, Any]) -> str:
     return " · ".join(parts) or str(track.get("state", ""))
 
 
+def _fraction(track: dict[str, Any]) -> float | None:
+    percent = track.get("percent")
+    return None if percent is None else percent / 100
+
+
 def tracked_on_screen(model: JobTableModel, first: int, last: int) -> list[str]:
     return [value.jid for number, row in model.loaded_rows() if first <= number <= last
             for value in row.values if isinstance(value, Tracked)]
@@ -37,7 +42,7 @@ async def read_progress(model: JobTableModel, controller: ServerController,
         found = await call_reported(controller, lambda api: api.ent.progress(jids), None)
         if found is FAILED:
             return  # the page's own read reports the failure
-    model.progress = {jid: progress_text(track) for jid, track in found.items()}
+    model.progress = {jid: (progress_text(track), _fraction(track)) for jid, track in found.items()}
     column = next((i for i, c in enumerate(model.columns) if c.title == "Progress"), None)
     if column is not None and model.rowCount():
         model.dataChanged.emit(model.index(first, column),

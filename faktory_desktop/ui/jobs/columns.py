@@ -42,6 +42,7 @@ class Column:
     width: int
     mono: bool = False
     tip: str = ""  # the header's tooltip
+    bar: bool = False  # drawn as a progress bar (the model gives BAR_ROLE)
 
 
 def _score(record: JobRecord) -> Moment:
@@ -109,7 +110,7 @@ COLUMNS: dict[Kind, list[Column]] = {
         Column("Worker", lambda r: str((r.reservation or {}).get("wid", "")), 150, mono=True),
         JID, QUEUE, JOB,
         Column("Progress", _tracked, 200, tip="What a tracked job (custom.track = 1) last "
-               "reported with TRACK SET: percent and description"),
+               "reported with TRACK SET: percent and description", bar=True),
         ARGS, Column("Started", _reserved("reserved_at"), 100),
         Column("Expires", _score, 100, tip="When the reservation runs out and the job fails"),
     ],

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from faktory_desktop.ui.jobs.bar import BarDelegate
 from faktory_desktop.ui.jobs.columns import Column
 
 Index = QModelIndex | QPersistentModelIndex
@@ -22,6 +23,7 @@ Index = QModelIndex | QPersistentModelIndex
 class JobTable(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._bars = BarDelegate(self)  # only for bar columns: other cells need no Python delegate
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
@@ -43,6 +45,8 @@ class JobTable(QTableView):
     def apply_columns(self, columns: list[Column]) -> None:
         for section, column in enumerate(columns):
             self.horizontalHeader().resizeSection(section, column.width)
+            plain = self.itemDelegate()
+            self.setItemDelegateForColumn(section, self._bars if column.bar else plain)
 
     def show_order(self, column: int, ascending: bool) -> None:
         order = Qt.SortOrder.AscendingOrder if ascending else Qt.SortOrder.DescendingOrder

@@ -1,5 +1,6 @@
-"""A progress bar painted in a table cell: the model gives `BAR_ROLE` as a fraction (0..1) and the
-cell's DisplayRole text is drawn on the bar. Other cells are drawn as `BadgeDelegate` draws them.
+"""A progress bar painted in a table cell (a batch's progress, a tracked job's): the model gives
+`BAR_ROLE` as a fraction (0..1) and the cell's DisplayRole text is drawn on the bar, cut with "…"
+when it is longer. Other cells are drawn as `BadgeDelegate` draws them.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ class BarDelegate(BadgeDelegate):
         bar.rect = opt.rect.adjusted(_MARGIN, _MARGIN, -_MARGIN, -_MARGIN)  # type: ignore[attr-defined]
         bar.minimum, bar.maximum = 0, 1000  # type: ignore[attr-defined]
         bar.progress = round(max(0.0, min(1.0, float(fraction))) * 1000)  # type: ignore[attr-defined]
-        bar.text = str(index.data() or "")  # type: ignore[attr-defined]
+        room = bar.rect.width() - 2 * _MARGIN  # type: ignore[attr-defined]
+        bar.text = opt.fontMetrics.elidedText(  # type: ignore[attr-defined]
+            str(index.data() or ""), Qt.TextElideMode.ElideRight, room)
         bar.textVisible = True  # type: ignore[attr-defined]
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter  # type: ignore[attr-defined]
         bar.state = opt.state | QStyle.StateFlag.State_Horizontal  # type: ignore[attr-defined]
