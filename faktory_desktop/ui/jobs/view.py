@@ -1,7 +1,8 @@
 """The job browser's table view: fixed row heights (a million rows cost nothing to lay out),
 columns sized from the column data, a header that shows the time order but cannot sort (only
 time order is offered on a large set), and a cursor row the keys move without selecting (the
-model tints it: a Python item delegate would cost more per cell than the whole `data()`).
+model tints it: a Python item delegate would cost more per cell than the whole `data()`). Only
+a bar column (Busy's Progress, a few rows) is painted by a Python delegate.
 """
 
 from __future__ import annotations
