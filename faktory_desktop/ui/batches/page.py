@@ -24,7 +24,7 @@ from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs.bar import BarDelegate
 from faktory_desktop.ui.jobs.feedback import FAILED, Tasks, call_reported
 from faktory_desktop.ui.jobs.humanize import count
-from faktory_desktop.ui.jobs.shown_timer import ShownTimer
+from faktory_desktop.ui.jobs.shown_timer import Refresher
 from faktory_desktop.ui.jobs.table_page import TablePage
 
 REFRESH_MS = 2000
@@ -58,7 +58,7 @@ class BatchesPage(TablePage):
         self.detail.batchRequested.connect(self.show_batch)
         self.jobOpened = self.detail.jobOpened
         self._split()
-        self.timer = ShownTimer(self, REFRESH_MS, self._tick)
+        self.timer = Refresher(self, REFRESH_MS, self.tasks, self.refresh)
         self._make_actions()
         self.show_batches([], 0)
 
@@ -85,10 +85,6 @@ class BatchesPage(TablePage):
         self.add_stretch()
 
     # -- showing ----------------------------------------------------------------------------------
-
-    def _tick(self) -> None:
-        if not self.tasks.busy:
-            self.tasks.spawn(self.refresh())
 
     async def refresh(self) -> None:
         """Read the list, then the batch shown below."""

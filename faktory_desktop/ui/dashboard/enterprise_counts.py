@@ -16,7 +16,7 @@ from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.dashboard.theme import dimmed_text
 from faktory_desktop.ui.jobs.feedback import FAILED, Tasks, call_reported
 from faktory_desktop.ui.jobs.humanize import count
-from faktory_desktop.ui.jobs.shown_timer import ShownTimer
+from faktory_desktop.ui.jobs.shown_timer import Refresher
 from faktory_desktop.ui.status import ServerStatus
 
 REFRESH_MS = 5000
@@ -41,7 +41,7 @@ class EnterpriseCounts(QWidget):
         layout.setContentsMargins(2, 0, 0, 0)
         layout.addWidget(self.label)
         self._restyle()
-        self.timer = ShownTimer(self, REFRESH_MS, self._tick)
+        self.timer = Refresher(self, REFRESH_MS, self.tasks, self.refresh)
         controller.statusChanged.connect(self._on_status)
 
     def text(self) -> str:
@@ -59,11 +59,7 @@ class EnterpriseCounts(QWidget):
 
     def _on_status(self, _status: ServerStatus) -> None:
         if self.isVisible():
-            self._tick()
-
-    def _tick(self) -> None:
-        if not self.tasks.busy:
-            self.tasks.spawn(self.refresh())
+            self.timer.tick()
 
     async def refresh(self) -> None:
         if not self.controller.running:

@@ -21,7 +21,7 @@ from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.badges import BADGES_ROLE
 from faktory_desktop.ui.jobs.feedback import Tasks, call_api, failure_text, tone
-from faktory_desktop.ui.jobs.shown_timer import ShownTimer
+from faktory_desktop.ui.jobs.shown_timer import Refresher
 from faktory_desktop.ui.jobs.table_page import (
     ALIGN_RIGHT,
     SORT_ROLE,
@@ -122,7 +122,7 @@ class WorkersPage(TablePage):
         self.controller = controller
         self.tasks = Tasks()
         self.proxy.sort(0, Qt.SortOrder.AscendingOrder)
-        self.timer = ShownTimer(self, REFRESH_MS, self._tick)
+        self.timer = Refresher(self, REFRESH_MS, self.tasks, self.refresh)
         self._make_actions()
         self.show_workers([])
 
@@ -139,10 +139,6 @@ class WorkersPage(TablePage):
                         lambda: self.tasks.spawn(self.signal_all(WorkerState.TERMINATE)))
 
     # -- showing ----------------------------------------------------------------------------------
-
-    def _tick(self) -> None:
-        if not self.tasks.busy:
-            self.tasks.spawn(self.refresh())
 
     async def refresh(self) -> None:
         if not self.controller.running:
