@@ -15,6 +15,7 @@ from faktory_desktop.core import enterprise
 from faktory_desktop.core.batches import STAGES, status_of
 from faktory_desktop.core.records import JobFilter, JobRecord, Kind, Source
 from faktory_desktop.core.timefmt import parse_ns
+from faktory_desktop.core.tracking import record_of
 
 if TYPE_CHECKING:
     from faktory_desktop.core.api import FaktoryAPI
@@ -152,9 +153,11 @@ class EnterpriseReads:
         return await self.store.lock_release(ent.unique)
 
     async def progress(self, jids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """The tracking records of these jobs (Busy's progress column), by jid."""
+        """The tracking records of these jobs (Busy's progress column), by jid, in TRACK GET's
+        shape."""
         records = await self.store.track_many(jids)
-        return {jid: r for jid, r in zip(jids, records, strict=True) if r is not None}
+        return {jid: record_of(jid, r) for jid, r in zip(jids, records, strict=True)
+                if r is not None}
 
     async def counters(self) -> tuple[int, int]:
         """(jobs expired at FETCH, pushes refused as not unique), since the data began."""

@@ -1,7 +1,8 @@
 """The job screens, wired together: the pages in the sidebar and the dialogs they open.
 
 Queues lists the queues and opens one in the queue browser; each browser opens a job's detail,
-the editor, or a side-by-side diff. Every dialog is parented to the window, so Qt (not Python's
+the editor, or a side-by-side diff. Batches lists the batches; a job's detail links to its batch,
+and a batch's jobs open their detail. Every dialog is parented to the window, so Qt (not Python's
 garbage collector, which may run on the server thread) decides when it goes.
 """
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from faktory_desktop.core.records import BUSY, DEAD, RETRIES, SCHEDULED, JobRecord, Source
+from faktory_desktop.ui.batches.page import BatchesPage
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs.browser import JobBrowserPage
 from faktory_desktop.ui.jobs.detail import JobDetailDialog
@@ -34,6 +36,7 @@ class JobScreens:
         self.browsers = [self.queue] + [JobBrowserPage(controller, s)
                                         for s in (BUSY, SCHEDULED, RETRIES, DEAD)]
         self.workers = WorkersPage(controller)
+        self.batches = BatchesPage(controller)
         window.add_page("Queues", self.queues)
         self._queue_index = window.pages.count()
         window.add_page(self._queue_title("default"), self.queue)
@@ -43,6 +46,7 @@ class JobScreens:
         window.add_page("Workers", self.workers)
         self.gone_notices = [self._gone_notice(page, page.message)
                              for page in (self.browsers[1], self.workers)]
+        window.add_page("Batches", self.batches)
         self._connect()
 
     def _gone_notice(self, page: QWidget, message: MessageLine) -> GoneNotice:
@@ -61,6 +65,7 @@ class JobScreens:
             browser.openRequested.connect(self.open_job)
             browser.editRequested.connect(self.edit_job)
             browser.compareRequested.connect(self.compare_jobs)
+        self.batches.jobOpened.connect(self.open_job)
 
     @staticmethod
     def _queue_title(name: str) -> str:
@@ -70,6 +75,10 @@ class JobScreens:
         self.queue.set_source(Source.of_queue(name))
         self.window.sidebar.item(self._queue_index).setText(self._queue_title(name))
         self.window.show_page(self._queue_index)
+
+    def open_batch(self, bid: str) -> None:
+        self.batches.show_batch(bid)
+        self.window.show_page(self.window.pages.indexOf(self.batches))
 
     def refresh_all(self) -> None:
         for browser in self.browsers:
@@ -83,6 +92,7 @@ class JobScreens:
         detail = JobDetailDialog(self.controller, record, self.window)
         detail.editRequested.connect(lambda rec: self.edit_job(rec, detail))
         detail.jobsChanged.connect(self.refresh_all)
+        detail.batchRequested.connect(self.open_batch)
         self._show(detail)
 
     def edit_job(self, record: JobRecord, detail: JobDetailDialog | None = None) -> None:

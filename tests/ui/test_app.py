@@ -22,7 +22,7 @@ def test_app_starts_the_server_and_reaches_running(app, wait_until):
     assert not app.window.banner.isVisible()
     titles = [app.window.sidebar.item(i).text() for i in range(app.window.sidebar.count())]
     assert titles == ["Dashboard", "Queues", "Queue · default", "Busy", "Scheduled", "Retries",
-                      "Dead", "Workers", "Server"]
+                      "Dead", "Workers", "Batches", "Server"]
     with RawClient("127.0.0.1", app.controller.port) as client:
         assert client.hello() == b"+OK\r\n"
 

@@ -14,6 +14,7 @@ from faktory_desktop.ui.jobs.diff import JobDiffDialog
 from faktory_desktop.ui.jobs.editor import JobEditorDialog
 from faktory_desktop.ui.main_window import MainWindow
 from faktory_desktop.ui.poller import Poller
+from tests.enterprise.ent import batch_new, callback
 from tests.ui.jobs_support import connect, push, records
 
 
@@ -75,3 +76,20 @@ def test_two_selected_jobs_open_side_by_side(screens, controller, wait_until):
                          | QItemSelectionModel.SelectionFlag.Rows)
     browser.compare_selected()
     wait_until(lambda: len(_dialogs(JobDiffDialog)) == 1)
+
+
+def test_a_batch_link_in_a_job_detail_opens_the_batches_screen_on_it(screens, controller,
+                                                                      wait_until):
+    client = connect(controller)
+    bid = batch_new(client, description="Thumbnails", success=callback("Done"))
+    jid = push(client, queue="work", custom={"bid": bid})
+    screens.open_job(records(controller, Source.of_queue("work"))[0])
+    detail = _dialogs(JobDetailDialog)[0]
+    wait_until(lambda: detail.ent_box is not None and detail.ent_box.isVisible())
+    detail.ent_box.batch.linkActivated.emit(bid)  # a click on the link
+    assert screens.window.pages.currentWidget() is screens.batches
+    shown = screens.batches.detail
+    wait_until(lambda: shown.detail is not None and shown.jobs.rowCount() == 1)
+    assert shown.detail.batch.bid == bid and shown.jobs.item(0, 2).text() == jid
+    shown.jobs.cellDoubleClicked.emit(0, 0)  # a batch's job opens its detail
+    wait_until(lambda: len(_dialogs(JobDetailDialog)) == 2)

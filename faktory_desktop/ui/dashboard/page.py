@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from faktory_desktop.core.api import Snapshot
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.dashboard.cards import CardsRow
+from faktory_desktop.ui.dashboard.enterprise_counts import EnterpriseCounts
 from faktory_desktop.ui.dashboard.graphs import LiveGraph
 from faktory_desktop.ui.dashboard.history import HistoryPanel
 from faktory_desktop.ui.dashboard.queues import QueueList
@@ -106,6 +107,7 @@ class DashboardPage(QWidget):
         self.colors = ColorBook()
         self.latest: Snapshot | None = None
         self.cards = CardsRow()
+        self.ent_counts = EnterpriseCounts(controller)
         self.throughput = LiveGraph(
             f"<b>Jobs per second</b> &nbsp; {_key(PROCESSED_COLOR)} processed"
             f" &nbsp; {_key(FAILED_COLOR)} failed",
@@ -225,6 +227,7 @@ class DashboardPage(QWidget):
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(12)
         layout.addWidget(self.cards)
+        layout.addWidget(self.ent_counts)
         layout.addLayout(live_header)
         layout.addLayout(top, 1)
         layout.addLayout(bottom, 1)

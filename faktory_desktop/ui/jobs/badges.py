@@ -35,16 +35,23 @@ class BadgeDelegate(QStyledItemDelegate):
         if not badges:
             super().paint(painter, option, index)
             return
+        opt = self.paint_cell(painter, option, index)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._draw(painter, opt.rect, _badge_font(opt.font), badges)  # type: ignore[attr-defined]
+        painter.restore()
+
+    def paint_cell(self, painter: QPainter, option: QStyleOptionViewItem,
+                   index: Index) -> QStyleOptionViewItem:
+        """The cell's background, selection and focus without its text, for a subclass or the
+        badges to draw on; returns the cell's style option."""
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         opt.text = ""  # type: ignore[attr-defined]
         widget = opt.widget  # type: ignore[attr-defined]
         style = widget.style() if widget is not None else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._draw(painter, opt.rect, _badge_font(opt.font), badges)  # type: ignore[attr-defined]
-        painter.restore()
+        return opt
 
     def _draw(self, painter: QPainter, cell, font: QFont, badges: list[tuple[str, str]]) -> None:
         metrics = QFontMetrics(font)

@@ -26,6 +26,7 @@ from faktory_desktop.core.records import JobFilter, JobRecord, Kind, Source
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs import actions, import_export
 from faktory_desktop.ui.jobs.browser_layout import Layout, build
+from faktory_desktop.ui.jobs.busy_progress import read_progress
 from faktory_desktop.ui.jobs.columns import SORT_COLUMN
 from faktory_desktop.ui.jobs.feedback import Tasks, call_api, failure_text
 from faktory_desktop.ui.jobs.filter_bar import FilterBar
@@ -142,6 +143,8 @@ class JobBrowserPage(Navigation, QWidget):
         self._refreshing += 1
         try:
             await self.model.refresh(first, last)
+            if self.source.kind is Kind.BUSY:
+                await read_progress(self.model, self.controller, first, last)
         finally:
             self._refreshing -= 1
         if view != self.model.generation:

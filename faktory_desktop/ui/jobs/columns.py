@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from faktory_desktop.core import jsonc
+from faktory_desktop.core import enterprise, jsonc
 from faktory_desktop.core.failure import DEAD_TTL_NS
 from faktory_desktop.core.records import JobRecord, Kind
 from faktory_desktop.ui.jobs.humanize import stamp_ns
@@ -28,12 +28,21 @@ class Moment:
 
 
 @dataclass(frozen=True)
+class Tracked:
+    """A tracked job's progress cell: its TRACK record changes while the job runs, so the model
+    shows it from its own `progress` (by jid), read apart for the rows on screen."""
+
+    jid: str
+
+
+@dataclass(frozen=True)
 class Column:
     title: str
     value: Callable[[JobRecord], Any]  # str, int or Moment
     width: int
     mono: bool = False
     tip: str = ""  # the header's tooltip
+    bar: bool = False  # drawn as a progress bar (the model gives BAR_ROLE)
 
 
 def _score(record: JobRecord) -> Moment:
@@ -60,6 +69,11 @@ def _failed_at(record: JobRecord) -> Moment:
 def _retries(record: JobRecord) -> int | str:
     failure = record.failure
     return int(failure.get("retry_count") or 0) if failure else ""
+
+
+def _tracked(record: JobRecord) -> Tracked | str:
+    ent = enterprise.features(record.job)
+    return Tracked(record.jid) if ent is not None and ent.track else ""
 
 
 def args_text(record: JobRecord, limit: int = ARGS_SHOWN) -> str:
@@ -94,14 +108,17 @@ COLUMNS: dict[Kind, list[Column]] = {
     ],
     Kind.BUSY: [
         Column("Worker", lambda r: str((r.reservation or {}).get("wid", "")), 150, mono=True),
-        JID, QUEUE, JOB, ARGS, Column("Started", _reserved("reserved_at"), 100),
+        JID, QUEUE, JOB,
+        Column("Progress", _tracked, 200, tip="What a tracked job (custom.track = 1) last "
+               "reported with TRACK SET: percent and description", bar=True),
+        ARGS, Column("Started", _reserved("reserved_at"), 100),
         Column("Expires", _score, 100, tip="When the reservation runs out and the job fails"),
     ],
 }  # fmt: skip
 
 # The column the rows are ordered by (a queue: by position, which is enqueue order).
 SORT_COLUMN: dict[Kind, int] = {
-    Kind.QUEUE: 0, Kind.SCHEDULED: 0, Kind.RETRIES: 0, Kind.DEAD: 0, Kind.BUSY: 6,
+    Kind.QUEUE: 0, Kind.SCHEDULED: 0, Kind.RETRIES: 0, Kind.DEAD: 0, Kind.BUSY: 7,
 }
 
 

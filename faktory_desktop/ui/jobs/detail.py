@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from faktory_desktop.core import jsonc
+from faktory_desktop.core.enterprise import has_features
 from faktory_desktop.core.records import JobRecord, Kind
 from faktory_desktop.ui.confirm import confirm
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs import humanize
+from faktory_desktop.ui.jobs.enterprise_box import EnterpriseBox
 from faktory_desktop.ui.jobs.feedback import MessageLine, Tasks, call_api, failure_text, tone
 from faktory_desktop.ui.jobs.json_view import JsonView, compact, monospace_font, pretty
 
@@ -160,6 +162,7 @@ class JobDetailDialog(QDialog):
 
     editRequested = Signal(object)  # JobRecord: the app opens the editor
     jobsChanged = Signal()  # retried or deleted here: job lists should reload
+    batchRequested = Signal(str)  # a bid: the app shows that batch
 
     def __init__(self, controller: ServerController, record: JobRecord,
                  parent: QWidget | None = None) -> None:
@@ -223,6 +226,11 @@ class JobDetailDialog(QDialog):
             column.addWidget(failure)
         if record.reservation:
             column.addWidget(_form("In progress", reservation_rows(record)))
+        self.ent_box: EnterpriseBox | None = None  # a plain job has no Enterprise state
+        if has_features(record.job.get("custom")):
+            self.ent_box = EnterpriseBox(self.controller, record, self.message)
+            self.ent_box.batchRequested.connect(self.batchRequested)
+            column.addWidget(self.ent_box)
         if record.job.get("custom"):
             column.addWidget(_form("Custom fields", custom_rows(record)))
         column.addStretch(1)

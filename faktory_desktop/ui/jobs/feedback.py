@@ -51,6 +51,25 @@ async def call_api(controller: ServerController,
     return await controller.call(make(api))
 
 
+FAILED: Any = object()  # what `call_reported` returns after it has reported a failed call
+
+
+async def call_reported(controller: ServerController,
+                        make: Callable[[FaktoryAPI], Coroutine[Any, Any, Any]],
+                        message: MessageLine | None) -> Any:
+    """`make(api)`'s answer; FAILED after an expected failure, which `message` shows (unless
+    None: a background read stays quiet, the next one may work)."""
+    try:
+        return await call_api(controller, make)
+    except Exception as exc:
+        text = failure_text(exc)
+        if text is None:
+            raise
+        if message is not None:
+            message.show_error(text)
+        return FAILED
+
+
 def failure_text(exc: BaseException) -> str | None:
     """What to tell the user about an exception from `call_api`; None: not an expected one."""
     if isinstance(exc, ServerNotRunning | JobError):

@@ -34,7 +34,16 @@ from faktory_desktop.core.api import FaktoryAPI, Page
 from faktory_desktop.core.records import JobRecord, Source
 from faktory_desktop.core.timefmt import format_ns
 from faktory_desktop.ui.controller import ServerController
-from faktory_desktop.ui.jobs.columns import COLUMNS, ERROR, Column, Moment, args_text, row_values
+from faktory_desktop.ui.jobs.bar import BAR_ROLE
+from faktory_desktop.ui.jobs.columns import (
+    COLUMNS,
+    ERROR,
+    Column,
+    Moment,
+    Tracked,
+    args_text,
+    row_values,
+)
 from faktory_desktop.ui.jobs.feedback import Tasks, call_api, failure_text
 from faktory_desktop.ui.jobs.humanize import ago, local_time
 
@@ -50,7 +59,9 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _ROLES = frozenset(int(r) for r in (
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.FontRole,
     Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
-    Qt.ItemDataRole.BackgroundRole, RECORD_ROLE))
+    Qt.ItemDataRole.BackgroundRole, RECORD_ROLE, BAR_ROLE))
+Progress = tuple[str, float | None]  # a tracked job's text, and its bar's fraction when known
+NO_PROGRESS: Progress = ("", None)
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,7 @@ class JobTableModel(QAbstractTableModel):
         self.fetches = 0  # page reads sent (the benchmark reports it)
         self.viewport_rows: Callable[[], tuple[int, int] | None] | None = None  # from the view
         self.cursor_row = -1  # the view's current row, tinted (the keys move it)
+        self.progress: dict[str, Progress] = {}  # Busy: tracked jobs' progress, by jid
         tint = QApplication.palette().color(QPalette.ColorRole.Highlight)
         tint.setAlpha(56)
         self._tint = tint
@@ -130,6 +142,10 @@ class JobTableModel(QAbstractTableModel):
         if row is None:
             return self._placeholder(index.column(), role)
         column, value = self.columns[index.column()], row.values[index.column()]
+        if isinstance(value, Tracked):
+            value, bar = self.progress.get(value.jid, NO_PROGRESS)
+            if role == BAR_ROLE:
+                return bar
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(value)
         if role == Qt.ItemDataRole.ToolTipRole:

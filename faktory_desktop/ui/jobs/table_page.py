@@ -108,6 +108,22 @@ def _button_for(action: QAction) -> QPushButton:
     return button
 
 
+def plain_rows(table: QTableView, padding: int) -> QHeaderView:
+    """A list of rows as the pages show them: whole rows selected, alternating colours, no grid
+    nor row numbers, columns sized to their contents. Returns the column header."""
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + padding)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return header
+
+
 class TablePage(QWidget):
     """Subclasses add actions with `add_action` and override `selection_changed`."""
 
@@ -144,19 +160,10 @@ class TablePage(QWidget):
         table = QTableView()
         table.setModel(self.proxy)
         table.setSortingEnabled(True)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        table.setAlternatingRowColors(True)
-        table.setShowGrid(False)
-        table.setWordWrap(False)
-        table.verticalHeader().setVisible(False)
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 14)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = plain_rows(table, 14)
         header.setSectionResizeMode(self._stretch_column, QHeaderView.ResizeMode.Stretch)
         header.setStyleSheet("QHeaderView::section { padding: 4px 8px; }")
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         table.setItemDelegate(BadgeDelegate(table))
         table.setStyleSheet("QTableView::item { padding: 0px 5px; }")
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)

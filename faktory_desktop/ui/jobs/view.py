@@ -1,7 +1,8 @@
 """The job browser's table view: fixed row heights (a million rows cost nothing to lay out),
 columns sized from the column data, a header that shows the time order but cannot sort (only
 time order is offered on a large set), and a cursor row the keys move without selecting (the
-model tints it: a Python item delegate would cost more per cell than the whole `data()`).
+model tints it: a Python item delegate would cost more per cell than the whole `data()`). Only
+a bar column (Busy's Progress, a few rows) is painted by a Python delegate.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from faktory_desktop.ui.jobs.bar import BarDelegate
 from faktory_desktop.ui.jobs.columns import Column
 
 Index = QModelIndex | QPersistentModelIndex
@@ -22,6 +24,7 @@ Index = QModelIndex | QPersistentModelIndex
 class JobTable(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._bars = BarDelegate(self)  # only for bar columns: other cells need no Python delegate
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
@@ -43,6 +46,8 @@ class JobTable(QTableView):
     def apply_columns(self, columns: list[Column]) -> None:
         for section, column in enumerate(columns):
             self.horizontalHeader().resizeSection(section, column.width)
+            plain = self.itemDelegate()
+            self.setItemDelegateForColumn(section, self._bars if column.bar else plain)
 
     def show_order(self, column: int, ascending: bool) -> None:
         order = Qt.SortOrder.AscendingOrder if ascending else Qt.SortOrder.DescendingOrder

@@ -10,11 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import (
-    Qt,
-    QTimer,
-)
-from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from faktory_desktop.core.api import WorkerSummary
@@ -25,6 +21,7 @@ from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.badges import BADGES_ROLE
 from faktory_desktop.ui.jobs.feedback import Tasks, call_api, failure_text, tone
+from faktory_desktop.ui.jobs.shown_timer import Refresher
 from faktory_desktop.ui.jobs.table_page import (
     ALIGN_RIGHT,
     SORT_ROLE,
@@ -125,9 +122,7 @@ class WorkersPage(TablePage):
         self.controller = controller
         self.tasks = Tasks()
         self.proxy.sort(0, Qt.SortOrder.AscendingOrder)
-        self.timer = QTimer(self)
-        self.timer.setInterval(REFRESH_MS)
-        self.timer.timeout.connect(self._tick)
+        self.timer = Refresher(self, REFRESH_MS, self.tasks, self.refresh)
         self._make_actions()
         self.show_workers([])
 
@@ -144,19 +139,6 @@ class WorkersPage(TablePage):
                         lambda: self.tasks.spawn(self.signal_all(WorkerState.TERMINATE)))
 
     # -- showing ----------------------------------------------------------------------------------
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        self.timer.start()
-        self._tick()
-
-    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
-        super().hideEvent(event)
-        self.timer.stop()
-
-    def _tick(self) -> None:
-        if not self.tasks.busy:
-            self.tasks.spawn(self.refresh())
 
     async def refresh(self) -> None:
         if not self.controller.running:

@@ -1,0 +1,1 @@
+"""The Batches screen: Enterprise batches, their progress and callbacks, and their jobs."""
