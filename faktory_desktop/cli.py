@@ -111,6 +111,7 @@ async def _serve(settings: Settings) -> int:
         print(f"faktory-desktop: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     _banner(settings, runtime)
+    _install_reload_handler(runtime)
     try:
         await should_exit.wait()
     finally:
@@ -126,6 +127,29 @@ def _install_signal_handlers(should_exit: asyncio.Event) -> None:
             loop.add_signal_handler(sig, should_exit.set)
         except NotImplementedError:  # Windows
             signal.signal(sig, lambda *_: loop.call_soon_threadsafe(should_exit.set))
+
+
+def _install_reload_handler(runtime: FaktoryRuntime) -> None:
+    """SIGHUP re-reads conf.d, as Faktory does (not on Windows, which has no SIGHUP)."""
+    if not hasattr(signal, "SIGHUP"):
+        return
+    loop = asyncio.get_running_loop()
+    reloads: set[asyncio.Task[None]] = set()
+
+    def reload() -> None:
+        task = loop.create_task(_reload(runtime))
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, reload)
+
+
+async def _reload(runtime: FaktoryRuntime) -> None:
+    log.info("SIGHUP: reloading the configuration")
+    try:
+        await runtime.reload()
+    except ConfigError as exc:
+        log.error("configuration not reloaded, the previous one stays in force: %s", exc)
 
 
 def _banner(settings: Settings, runtime: FaktoryRuntime) -> None:

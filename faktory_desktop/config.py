@@ -17,6 +17,8 @@ from urllib.parse import quote
 
 import platformdirs
 
+from faktory_desktop.core.features import FeatureError, Features, parse_features
+
 APP_NAME = "faktory-desktop"
 DEFAULT_PORT = 7419
 ENVIRONMENTS = ("development", "staging", "production")
@@ -47,6 +49,7 @@ class Settings:
     max_line: int = 16 * 1024 * 1024
     max_connections: int = 2000
     toml: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    features: Features = field(default_factory=Features, compare=False, repr=False)
 
     def client_url(self, port: int | None = None, reveal_password: bool = True) -> str:
         """The FAKTORY_URL a client on this computer uses: loopback for a wildcard bind, the
@@ -84,16 +87,44 @@ def parse_binding(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def load_toml(config_dir: Path) -> dict[str, Any]:
-    """conf.d/*.toml concatenated in name order into one document, as Faktory reads them."""
+def read_confd(config_dir: Path) -> tuple[dict[str, Any], list[str]]:
+    """conf.d/*.toml concatenated in name order into one document, as Faktory reads them, and
+    the file name of each of its [[cron]] entries. Each file is also parsed on its own first, so
+    a syntax error names its file and line."""
     files = sorted((config_dir / "conf.d").glob("*.toml"))
-    text = "".join(f.read_text() + "\n" for f in files)
+    texts, cron_files = [], []
+    for path in files:
+        try:
+            text = path.read_text()
+            cron = tomllib.loads(text).get("cron")
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"conf.d/{path.name}: TOML syntax error: {exc}") from None
+        texts.append(text + "\n")
+        cron_files += [path.name] * (len(cron) if isinstance(cron, list) else 0)
     try:
-        return tomllib.loads(text)
+        return tomllib.loads("".join(texts)), cron_files
     except tomllib.TOMLDecodeError as exc:
         names = ", ".join(f.name for f in files)
         raise ConfigError(f"unable to parse the configuration in {config_dir}/conf.d ({names}): "
                           f"{exc}") from None
+
+
+def load_toml(config_dir: Path) -> dict[str, Any]:
+    return read_confd(config_dir)[0]
+
+
+def load_features(config_dir: Path) -> Features:
+    """The cron entries and throttles of conf.d, checked; ConfigError names the problem."""
+    return _features(*read_confd(config_dir))
+
+
+def _features(document: dict[str, Any], cron_files: list[str]) -> Features:
+    try:
+        return parse_features(document, cron_files)
+    except FeatureError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _read_password_file(path: str) -> str:
@@ -149,7 +180,8 @@ def build_settings(flags: dict[str, Any], env: dict[str, str] | None = None) -> 
         raise ConfigError(f'Invalid environment "{environment}": legal values are development, '
                           "staging or production")
     config_dir = Path(flags.get("config_dir") or default_config_dir()).expanduser()
-    toml = load_toml(config_dir)
+    toml, cron_files = read_confd(config_dir)
+    features = _features(toml, cron_files)
     binding = flags.get("binding") or toml.get("faktory", {}).get("binding") or "127.0.0.1:7419"
     host, port = parse_binding(binding)
     cert, key = _tls_files(config_dir, flags.get("tls_cert"), flags.get("tls_key"))
@@ -169,4 +201,5 @@ def build_settings(flags: dict[str, Any], env: dict[str, str] | None = None) -> 
         max_line=int(flags.get("max_line") or 16 * 1024 * 1024),
         max_connections=int(flags.get("max_connections") or 2000),
         toml=toml,
+        features=features,
     )

@@ -15,9 +15,11 @@ from faktory_desktop.core import job as jobs
 from faktory_desktop.core import jsonc
 from faktory_desktop.core.failure import EXPIRED, FailureReport, dispose
 from faktory_desktop.core.reservations import Reservations, parse_member
+from faktory_desktop.core.throttles import Throttles
 from faktory_desktop.core.timefmt import NS, fraction, local_date, now_ns, parse_ns, second_prefix
 from faktory_desktop.core.waiters import FetchWaiters
 from faktory_desktop.storage.store import SortedSet, Store
+from faktory_desktop.storage.throttle_store import ThrottleStore
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class Manager:
         self.waiters = FetchWaiters()
         self.reservations = Reservations()
         self.paused: set[str] = set()
+        self.throttles = Throttles(ThrottleStore(store), self.waiters.notify)
         # Set by start(); saves asyncio.get_running_loop()'s getpid() call on every FETCH.
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -114,6 +117,9 @@ class Manager:
         now_s, frac = now // NS, fraction(now)
         reserved_at = second_prefix(now_s) + frac + "Z"  # format_ns(now), without a 2nd fraction()
         expires_at = second_prefix(now_s + jobs.DEFAULT_RESERVE_FOR) + frac + "Z"
+        if self.throttles.limits and self.throttles.applies(queues):
+            return await self._fetch_throttled(queues, wid, [now_s, frac, wid_json, reserved_at,
+                                                             expires_at])
         reply = await self.store.fetch(queues, wid_json, now_s, frac, reserved_at, expires_at)
         if reply is None:
             return None
@@ -121,12 +127,22 @@ class Manager:
         self.reservations.add(jsonc.loads(job)["jid"], wid, member)
         return job
 
+    async def _fetch_throttled(self, queues: Sequence[str], wid: str,
+                               args: list[object]) -> bytes | None:
+        reply = await self.throttles.fetch(queues, wid, args)
+        if reply is None:
+            return None
+        self.reservations.add(reply[2], wid, reply[1])
+        return reply[0]
+
     async def ack(self, jid: str) -> bool:
         """Finish a job. An unknown jid is not an error (P-52); returns whether it was reserved."""
         reservation = self.reservations.pop(jid)
         if reservation is None:
             log.debug("no such job to acknowledge: %s", jid)
             return False
+        if self.throttles.held:
+            self.throttles.release(jid)
         try:
             return await self.store.ack(reservation.member, local_date(now_ns()))
         except BaseException:
@@ -140,6 +156,8 @@ class Manager:
         reservation = self.reservations.pop(jid)
         if reservation is None:
             raise JobNotFound(jid)
+        if self.throttles.held:
+            self.throttles.release(jid)
         try:
             await self._fail_member(reservation.member, report)
         except BaseException:
@@ -192,6 +210,7 @@ class Manager:
         await self.store.flush()
         self.reservations.clear()
         self.paused.clear()
+        self.throttles.clear()
 
     # -- scheduled work -----------------------------------------------------------------------
 
@@ -238,6 +257,7 @@ class Manager:
                 parsed = parse_member(member)
                 if parsed is not None:
                     self.reservations.forget_member(parsed[0], member)
+                    self.throttles.release(parsed[0])
                 reaped += await self._fail_member(member, EXPIRED)
             if len(expired) < REAP_BATCH:
                 return reaped

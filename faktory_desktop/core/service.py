@@ -7,27 +7,43 @@ from __future__ import annotations
 
 from typing import Any
 
+from faktory_desktop.core.clock import Clock, SystemClock
+from faktory_desktop.core.cron.runner import CronRunner
+from faktory_desktop.core.features import Features
 from faktory_desktop.core.info import ServerCounters, build_info
 from faktory_desktop.core.manager import Manager
 from faktory_desktop.core.scheduler import Scheduler
 from faktory_desktop.core.workers import WorkerRegistry
+from faktory_desktop.storage.cron_store import CronStore
 from faktory_desktop.storage.store import Store
 
 
 class CoreService:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, features: Features | None = None,
+                 clock: Clock | None = None) -> None:
         self.store = store
         self.manager = Manager(store)
         self.workers = WorkerRegistry()
         self.scheduler = Scheduler(self.manager, self.workers)
         self.counters = ServerCounters()
+        self.cron = CronRunner(self.manager, CronStore(store), clock or SystemClock())
+        self.features = Features()
+        self.configure(features or Features())
+
+    def configure(self, features: Features) -> None:
+        """Apply conf.d's cron entries and throttles (at start, and at each reload)."""
+        self.features = features
+        self.cron.configure(features.cron)
+        self.manager.throttles.configure(features.throttles)
 
     async def start(self) -> None:
         await self.store.open()
         await self.manager.start()
         self.scheduler.start()
+        await self.cron.start()
 
     async def stop(self) -> None:
+        await self.cron.stop()
         await self.scheduler.stop()
         self.manager.waiters.wake_all()
         await self.store.close()
