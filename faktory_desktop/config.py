@@ -87,15 +87,19 @@ def parse_binding(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def read_confd(config_dir: Path) -> tuple[dict[str, Any], list[str]]:
+def read_confd(config_dir: Path, replaced: dict[str, str] | None = None,
+               ) -> tuple[dict[str, Any], list[str]]:
     """conf.d/*.toml concatenated in name order into one document, as Faktory reads them, and
     the file name of each of its [[cron]] entries. Each file is also parsed on its own first, so
-    a syntax error names its file and line."""
-    files = sorted((config_dir / "conf.d").glob("*.toml"))
+    a syntax error names its file and line. `replaced`: file name -> the text it would have
+    (an edit checked before it is written)."""
+    replaced = replaced or {}
+    confd = config_dir / "conf.d"
+    files = sorted({*confd.glob("*.toml"), *(confd / name for name in replaced)})
     texts, cron_files = [], []
     for path in files:
         try:
-            text = path.read_text()
+            text = replaced[path.name] if path.name in replaced else path.read_text()
             cron = tomllib.loads(text).get("cron")
         except OSError as exc:
             raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
@@ -115,9 +119,9 @@ def load_toml(config_dir: Path) -> dict[str, Any]:
     return read_confd(config_dir)[0]
 
 
-def load_features(config_dir: Path) -> Features:
+def load_features(config_dir: Path, replaced: dict[str, str] | None = None) -> Features:
     """The cron entries and throttles of conf.d, checked; ConfigError names the problem."""
-    return _features(*read_confd(config_dir))
+    return _features(*read_confd(config_dir, replaced))
 
 
 def _features(document: dict[str, Any], cron_files: list[str]) -> Features:

@@ -74,7 +74,8 @@ def parse_schedule(text: str, zone_name: str | None = None) -> Schedule:
         raise ExpressionError(f'unknown shortcut "{stripped}" (known: {", ".join(SHORTCUTS)})')
     count = len(fields.split())
     if count != 5:
-        raise ExpressionError(f'"{stripped}" has {count} fields; a schedule has 5: '
+        fields_word = "field" if count == 1 else "fields"
+        raise ExpressionError(f'"{stripped}" has {count} {fields_word}; a schedule has 5: '
                               "minute hour day-of-month month day-of-week")
     try:
         CronSim(fields, datetime(2000, 1, 1, tzinfo=UTC))
