@@ -17,6 +17,7 @@ from typing import Any
 
 from faktory_desktop.core import jsonc
 from faktory_desktop.core.cron.expression import ExpressionError, Schedule, parse_schedule
+from faktory_desktop.core.job import JobError, check_queue_name
 
 ENTRY_KEYS = ("schedule", "timezone", "job")
 JOB_KEYS = ("type", "queue", "retry", "args", "reserve_for", "custom")
@@ -84,6 +85,7 @@ def _job_of(raw: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(f"[cron.job] {key} must be {_KINDS[kind]}, not {value!r}")
         if value is not None:
             job[key] = value
+    check_queue_name(job.get("queue", "default"))
     return job
 
 
@@ -101,7 +103,7 @@ def parse_entry(raw: Any, file: str, index: int) -> CronEntry:
             raise ValueError('timezone must be a string such as "Europe/Berlin"')
         schedule = parse_schedule(text, zone)
         job = _job_of(raw)
-    except (ValueError, ExpressionError) as exc:
+    except (ValueError, ExpressionError, JobError) as exc:
         raise EntryError(f"{_where(file, index, raw)}: {exc}") from None
     return CronEntry("", schedule, job, file, index, raw)
 

@@ -10,11 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import (
-    Qt,
-    QTimer,
-)
-from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from faktory_desktop.core.api import WorkerSummary
@@ -24,14 +20,14 @@ from faktory_desktop.ui.confirm import confirm
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.badges import BADGES_ROLE
-from faktory_desktop.ui.jobs.feedback import Tasks, call_api, failure_text, tone
+from faktory_desktop.ui.jobs.feedback import call_api, failure_text, tone
 from faktory_desktop.ui.jobs.table_page import (
     ALIGN_RIGHT,
     SORT_ROLE,
     Index,
     SummaryTableModel,
-    TablePage,
 )
+from faktory_desktop.ui.polled_page import PolledTablePage
 
 REFRESH_MS = 2000
 LATE_BEAT_S = 30
@@ -115,19 +111,17 @@ class WorkerTableModel(SummaryTableModel):
         return parent.palette() if isinstance(parent, QWidget) else QWidget().palette()
 
 
-class WorkersPage(TablePage):
+class WorkersPage(PolledTablePage):
     """Worker processes, read every 2 s while shown."""
+
+    model: WorkerTableModel
 
     def __init__(self, controller: ServerController, parent: QWidget | None = None) -> None:
         model = WorkerTableModel()
-        super().__init__("Workers", model, EMPTY_TEXT, parent, stretch_column=3)
+        super().__init__("Workers", model, EMPTY_TEXT, REFRESH_MS, parent, stretch_column=3)
         self.model = model
         self.controller = controller
-        self.tasks = Tasks()
         self.proxy.sort(0, Qt.SortOrder.AscendingOrder)
-        self.timer = QTimer(self)
-        self.timer.setInterval(REFRESH_MS)
-        self.timer.timeout.connect(self._tick)
         self._make_actions()
         self.show_workers([])
 
@@ -144,19 +138,6 @@ class WorkersPage(TablePage):
                         lambda: self.tasks.spawn(self.signal_all(WorkerState.TERMINATE)))
 
     # -- showing ----------------------------------------------------------------------------------
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        self.timer.start()
-        self._tick()
-
-    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
-        super().hideEvent(event)
-        self.timer.stop()
-
-    def _tick(self) -> None:
-        if not self.tasks.busy:
-            self.tasks.spawn(self.refresh())
 
     async def refresh(self) -> None:
         if not self.controller.running:
@@ -178,10 +159,6 @@ class WorkersPage(TablePage):
             parts.append(f"{quiet} quiet or stopping")
         self.summary.setText(" · ".join(parts))
         self.selection_changed()
-
-    def selected(self) -> list[WorkerSummary]:
-        rows = sorted({self.proxy.mapToSource(i).row() for i in self.selected_rows()})
-        return [self.model.rows[r] for r in rows]
 
     def reselect(self, wids: set[str]) -> None:
         self.select_source_rows([r for r, w in enumerate(self.model.rows) if w.wid in wids])
