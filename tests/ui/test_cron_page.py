@@ -55,11 +55,11 @@ def select(page, jobtype):
 
 def test_lists_entries_with_words_and_next_runs(page):
     report = cells(page, 0)
-    assert report[:5] == ["*/5 * * * *", "Every 5 minutes", "ReportJob", "reports",
+    assert report[:6] == ["*/5 * * * *", "active", "Every 5 minutes", "ReportJob", "reports",
                           '{"unique_for": 65}']
-    assert report[5].endswith("UTC") and report[7] == "not run yet" and report[8] == "active"
+    assert report[6].startswith("20") and report[8] == "not run yet"
     morning = cells(page, 1)
-    assert morning[1] == "At 09:00, Monday through Friday (Europe/Berlin)"
+    assert morning[2] == "At 09:00, Monday through Friday (Europe/Berlin)"
     assert page.summary.text() == "2 periodic jobs"
 
 
@@ -70,16 +70,16 @@ def test_enqueue_now_pushes_the_job(page, controller, run):
         fetched = client.call_json("FETCH reports")
     assert fetched["jobtype"] == "ReportJob" and fetched["custom"] == {"unique_for": 65}
     assert page.message.text().startswith(f"Enqueued ReportJob {fetched['jid']} on reports")
-    assert cells(page, 0)[7].endswith(f"enqueued {fetched['jid']}")
+    assert cells(page, 0)[8].endswith("enqueued")
 
 
 def test_pause_and_resume(page, controller, run):
     select(page, "MorningMail")
     run(page.toggle_pause())
-    assert cells(page, 1)[8] == "paused" and page.pause_action.text() == "Resume"
+    assert cells(page, 1)[1] == "paused" and page.pause_action.text() == "Resume"
     assert page.summary.text() == "2 periodic jobs · 1 paused"
     run(page.toggle_pause())
-    assert cells(page, 1)[8] == "active"
+    assert cells(page, 1)[1] == "active"
 
 
 def test_edit_keeps_the_comments_and_takes_effect_at_once(page, controller, run, cron_file,

@@ -99,7 +99,7 @@ class CronRunner:
 
     async def enqueue_now(self, entry_id: str) -> Firing:
         """Push the entry's job now, outside its schedule (the app's Enqueue now)."""
-        return await self._fire(self.entry(entry_id), format_ns(int(self.clock.now() * NS)),
+        return await self._fire(self.entry(entry_id), format_ns(int(self.clock.now()) * NS),
                                 manual=True)
 
     async def set_paused(self, entry_id: str, paused: bool) -> None:

@@ -45,7 +45,8 @@ class CronDetailDialog(QDialog):
         self.history.setHorizontalHeaderLabels(HISTORY_COLUMNS)
         self.history.verticalHeader().setVisible(False)
         self.history.horizontalHeader().setSectionResizeMode(
-            2, QHeaderView.ResizeMode.Stretch)
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.history.horizontalHeader().setStretchLastSection(True)
         self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.message = MessageLine()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -77,8 +78,10 @@ class CronDetailDialog(QDialog):
             ("Schedule", f"{row.schedule}  ({row.words})"),
             ("Time zone", row.timezone or "UTC"),
             ("Type", row.jobtype), ("Queue", row.queue),
-            ("Args", json.dumps(row.args)), ("Retry", "" if row.retry is None else str(row.retry)),
-            ("Reserve for", "" if row.reserve_for is None else f"{row.reserve_for} s"),
+            ("Args", json.dumps(row.args)),
+            ("Retry", "25 (the default)" if row.retry is None else str(row.retry)),
+            ("Reserve for", "1800 s (the default)" if row.reserve_for is None
+             else f"{row.reserve_for} s"),
             ("Custom", custom_text(row.custom)),
             ("State", "paused" if row.paused else "active"),
             ("Written in", f"conf.d/{row.file}, entry {row.index}"),
@@ -96,7 +99,6 @@ class CronDetailDialog(QDialog):
                 result += " (Enqueue now)"
             for column, value in enumerate((firing.at, firing.jid, result)):
                 self.history.setItem(i, column, QTableWidgetItem(value))
-        self.history.resizeColumnsToContents()
 
     async def enqueue_now(self) -> None:
         firing = await attempt(self.message, call_api(

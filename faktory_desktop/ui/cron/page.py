@@ -11,7 +11,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QHeaderView, QWidget
 
 from faktory_desktop.confd_edit import delete_cron
 from faktory_desktop.core.api import FaktoryAPI
@@ -22,10 +22,12 @@ from faktory_desktop.ui.confirm import confirm
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.cron.detail import CronDetailDialog
 from faktory_desktop.ui.cron.form import CronEntryDialog
-from faktory_desktop.ui.cron.model import CronTableModel
+from faktory_desktop.ui.cron.model import NEXT_RUN, CronTableModel
 from faktory_desktop.ui.jobs import humanize
 
 REFRESH_MS = 2000
+WHEN_WIDTH = 200
+CUSTOM_WIDTH = 130
 EMPTY_TEXT = ("No periodic jobs. Add one with New…, or write [[cron]] entries in conf.d/*.toml "
               "and choose Server → Reload Configuration.")
 
@@ -35,10 +37,15 @@ class CronPage(ConfTablePage):
 
     def __init__(self, controller: ServerController, parent: QWidget | None = None) -> None:
         model = CronTableModel()
-        super().__init__("Cron", model, EMPTY_TEXT, REFRESH_MS, parent, stretch_column=1)
+        super().__init__("Cron", model, EMPTY_TEXT, REFRESH_MS, parent, stretch_column=8)
         self.model = model
         self.controller = controller
-        self.proxy.sort(5, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(NEXT_RUN[0], Qt.SortOrder.AscendingOrder)
+        header = self.table.horizontalHeader()  # long descriptions are elided; the tip has all
+        for column, width in ((2, WHEN_WIDTH), (5, CUSTOM_WIDTH)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(8, QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(lambda _index: self.open_selected())
         self._make_actions()
         self.show_rows([])

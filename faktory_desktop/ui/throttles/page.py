@@ -28,7 +28,7 @@ class ThrottlesPage(ConfTablePage):
     def __init__(self, controller: ServerController, parent: QWidget | None = None) -> None:
         super().__init__("Throttles", ThrottleTableModel(), EMPTY_TEXT, REFRESH_MS, parent)
         self.controller = controller
-        self.proxy.sort(0, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.add_edit_actions(("New…", self.new_throttle, "Throttle a queue"),
                               ("Change…", self.edit_selected,
