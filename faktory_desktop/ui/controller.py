@@ -120,6 +120,12 @@ class ServerController(QObject):
             return self.running
         self._detach()
         self._set(ServerStatus(AppState.STARTING))
+        try:  # conf.d may have been edited since: its cron entries and throttles, read again
+            features = await asyncio.to_thread(load_features, self.settings.config_dir)
+        except ConfigError as exc:
+            self._set(ServerStatus(AppState.ERROR, Problem.CONFIG, str(exc)))
+            return False
+        self.settings = replace(self.settings, features=features)
         thread = ServerThread(self.settings, on_engine_state=self._engineState.emit)
         self.server_thread = thread
         try:
