@@ -103,9 +103,9 @@ class Manager:
             seen = self.waiters.push_count(active)
             if active:
                 job = await self._fetch_once(active, wid, wid_json)
-                if job is not None:
+                if job:
                     return job
-                if self.waiters.push_count(active) != seen:
+                if job is None and self.waiters.push_count(active) != seen:  # b"": throttled
                     continue
             remaining = deadline - loop.time()
             if remaining <= 0:
@@ -129,9 +129,10 @@ class Manager:
 
     async def _fetch_throttled(self, queues: Sequence[str], wid: str,
                                args: list[object]) -> bytes | None:
-        reply = await self.throttles.fetch(queues, wid, args)
-        if reply is None:
-            return None
+        """The job, None, or b"" when a throttle held a queue back (see Throttles.fetch)."""
+        reply = await self.throttles.fetch(queues, wid, args, self.waiters.push_count)
+        if not isinstance(reply, tuple):
+            return reply  # None or HELD_BACK
         self.reservations.add(reply[2], wid, reply[1])
         return reply[0]
 

@@ -22,6 +22,8 @@ from faktory_desktop.storage.throttle_store import Gate, ThrottleStore, slots_ke
 
 log = logging.getLogger(__name__)
 
+HELD_BACK = b""  # what a throttled FETCH gives when a full throttle held back a queue with jobs
+
 KINDS = ("concurrency", "worker")
 
 
@@ -113,25 +115,39 @@ class Throttles:
     def applies(self, queues: Sequence[str]) -> bool:
         return not self.limits.keys().isdisjoint(queues)
 
-    async def fetch(self, queues: Sequence[str], wid: str,
-                    fetch_args: list[object]) -> tuple[bytes, bytes, str] | None:
-        """(job, reservation member, jid) from the first queue with a free slot and a job."""
-        now = self.clock()
-        gates = [self._gate(q, wid) for q in queues]
-        reply = await self.store.fetch(gates, fetch_args, now)
-        for i, lapsed in enumerate(reply.reclaimed):
+    async def fetch(self, queues: Sequence[str], wid: str, fetch_args: list[object],
+                    pushes: Callable[[Sequence[str]], int],
+                    ) -> tuple[bytes, bytes, str] | bytes | None:
+        """(job, reservation member, jid) from the first queue with a free slot and a job.
+
+        None when every queue was empty: the manager's usual check for a push that raced in
+        applies. HELD_BACK when a full throttle held a queue with jobs back, and no push came
+        meanwhile to a queue that had room: then the FETCH waits for a freed slot or a push, and
+        does not ask again for each job pushed to the full queue (`pushes` counts them)."""
+        while True:
+            seen = [pushes((q,)) for q in queues]
+            now = self.clock()
+            gates = [self._gate(q, wid) for q in queues]
+            reply = await self.store.fetch(gates, fetch_args, now)
+            self._count(queues, reply.full, reply.reclaimed)
+            if reply.job is not None and reply.member is not None:
+                jid = str(jsonc.loads(reply.job)["jid"])
+                gate = gates[reply.index]
+                if gate.slots is not None:
+                    self.held[jid] = Hold(gate.queue, gate.slots, wid, now)
+                    self.counters[gate.queue].held += 1
+                return reply.job, reply.member, jid
+            if not reply.full:
+                return None
+            if all(pushes((q,)) == seen[i] for i, q in enumerate(queues) if i not in reply.full):
+                return HELD_BACK
+
+    def _count(self, queues: Sequence[str], full: list[int], reclaimed: list[int]) -> None:
+        for i, lapsed in enumerate(reclaimed):
             if lapsed:
                 self.counters[queues[i]].reclaimed += lapsed
-        for i in reply.full:
+        for i in full:
             self.counters[queues[i]].overage += 1
-        if reply.job is None or reply.member is None:
-            return None
-        jid = str(jsonc.loads(reply.job)["jid"])
-        gate = gates[reply.index]
-        if gate.slots is not None:
-            self.held[jid] = Hold(gate.queue, gate.slots, wid, now)
-            self.counters[gate.queue].held += 1
-        return reply.job, reply.member, jid
 
     def _gate(self, queue: str, wid: str) -> Gate:
         limit = self.limits.get(queue)
