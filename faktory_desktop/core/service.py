@@ -27,7 +27,6 @@ class CoreService:
         self.scheduler = Scheduler(self.manager, self.workers)
         self.counters = ServerCounters()
         self.cron = CronRunner(self.manager, CronStore(store), clock or SystemClock())
-        self.features = Features()
         self.configure(features or Features())
 
     def configure(self, features: Features) -> None:
