@@ -26,7 +26,9 @@ class CoreService:
         self.workers = WorkerRegistry()
         self.scheduler = Scheduler(self.manager, self.workers)
         self.counters = ServerCounters()
-        self.cron = CronRunner(self.manager, CronStore(store), clock or SystemClock())
+        clock = clock or SystemClock()  # the one clock of cron and throttle timeouts
+        self.manager.throttles.clock = clock.now
+        self.cron = CronRunner(self.manager, CronStore(store), clock)
         self.configure(features or Features())
 
     def configure(self, features: Features) -> None:
