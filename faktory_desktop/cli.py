@@ -158,6 +158,10 @@ def _banner(settings: Settings, runtime: FaktoryRuntime) -> None:
     if engine.address is not None:
         log.info("storage engine: %s, inspect with: %s", engine.binary or "external",
                  engine.address.cli_command)
+    features = settings.features
+    if features.cron or features.throttles:
+        log.info("conf.d: %d cron entries, %d throttled queues (kill -HUP %d reloads them)",
+                 len(features.cron), len(features.throttles), os.getpid())
     tls = " via TLS" if settings.tls_cert else ""
     log.info("PID %d listening%s at %s:%d, press Ctrl-C to stop", os.getpid(), tls,
              settings.host, runtime.port)

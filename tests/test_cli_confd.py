@@ -66,6 +66,7 @@ def test_sighup_reloads_and_a_bad_reload_keeps_the_old_configuration(tmp_path):
                              "-c", str(tmp_path)], stderr=subprocess.PIPE, text=True)
     try:
         lines = iter(proc.stderr)  # type: ignore[arg-type]
+        lines_until(lines, r"conf.d: 0 cron entries, 1 throttled queues \(kill -HUP \d+")
         lines_until(lines, "listening at")
         write(tmp_path, "cron.toml", CRON)
         proc.send_signal(signal.SIGHUP)

@@ -122,3 +122,12 @@ def test_pause_is_kept_across_a_restart(make_server):
                          "jobs go through Manager.push and get them then")
 def test_unique_for_refuses_the_next_minute():
     """With custom.unique_for = 65 every other minute is refused as NOTUNIQUE (Enterprise #194)."""
+
+
+def test_an_entry_with_a_timezone_fires_at_its_local_time(make_server):
+    berlin = {**EVERY_5, "schedule": "0 9 * * *", "timezone": "Europe/Berlin"}
+    clock = ManualClock(epoch("2026-01-05 07:59:30"))
+    server = start(make_server, clock, berlin)
+    clock.set(epoch("2026-01-05 08:00:00"))  # 09:00 in Berlin in winter
+    assert wait_until(lambda: len(history(server)) == 1)
+    assert history(server)[0].at == "2026-01-05T08:00:00Z"

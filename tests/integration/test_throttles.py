@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from typing import Any
@@ -153,3 +154,16 @@ def test_a_fetch_waiting_on_a_full_queue_wakes_when_a_slot_frees(server, connect
     assert ack(client, taken[0]["jid"]) == b"+OK\r\n"
     assert waiter.read_reply().startswith(b"$")
     assert time.monotonic() - started < 1.5  # woken, not timed out at 2 s
+
+
+def test_a_fetch_held_back_by_a_full_queue_takes_a_job_pushed_to_another(server, connect):
+    client = connect()
+    fill_api(server, client)
+    waiter = connect()
+    waiter.send(b"FETCH api default")
+    waiting = core(server).manager.waiters._waiting
+    assert wait_until(lambda: bool(waiting.get("default")))  # parked, api being full
+    started = time.monotonic()
+    [other] = push_jobs(client, "default", 1)
+    assert json.loads(waiter.read_reply().split(b"\r\n", 1)[1])["jid"] == other
+    assert time.monotonic() - started < 1.5
