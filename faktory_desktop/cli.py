@@ -105,13 +105,13 @@ async def _serve(settings: Settings) -> int:
     should_exit = asyncio.Event()
     _install_signal_handlers(should_exit)
     runtime = FaktoryRuntime(settings)
+    _install_reload_handler(runtime)  # before the banner: a SIGHUP after it must not kill us
     try:
         await runtime.start()
     except (EngineError, OSError, ConfigError) as exc:
         print(f"faktory-desktop: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     _banner(settings, runtime)
-    _install_reload_handler(runtime)
     try:
         await should_exit.wait()
     finally:

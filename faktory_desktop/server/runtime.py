@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 
 from faktory_desktop.config import Settings, load_features
 from faktory_desktop.core.clock import Clock
@@ -75,6 +76,7 @@ class FaktoryRuntime:
         """Re-read conf.d's cron entries and throttles (SIGHUP, the app's Reload). On a
         ConfigError nothing changes and the old configuration keeps running."""
         features = await asyncio.to_thread(load_features, self.settings.config_dir)
+        self.settings = replace(self.settings, features=features)  # for a start still to come
         if self.core is not None:
             self.core.configure(features)
         log.info("configuration reloaded: %d cron entries, %d throttles", len(features.cron),
