@@ -96,6 +96,16 @@ def test_edit_keeps_the_comments_and_takes_effect_at_once(page, controller, run,
                                    "in force now.")
 
 
+def test_an_edited_paused_entry_stays_paused(page, controller, run, wait_until):
+    select(page, "MorningMail")
+    run(page.toggle_pause())
+    dialog = page._open_form(page.selected()[0])
+    dialog.schedule.setText("0 10 * * 1-5")
+    assert run(dialog.save())
+    edited = next(r for r in api(controller, "cron_rows") if r.jobtype == "MorningMail")
+    assert edited.schedule == "0 10 * * 1-5" and edited.paused
+
+
 def test_the_schedule_is_checked_as_it_is_typed(page, controller):
     dialog = CronEntryDialog(controller, None, page)
     dialog.schedule.setText("61 * * * *")

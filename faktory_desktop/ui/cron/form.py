@@ -5,6 +5,7 @@ all of conf.d first, and puts it in force at once."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -24,12 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from faktory_desktop.confd_edit import CRON_FILE, CronEdit, save_cron
+from faktory_desktop.core.cron.entries import CronEntry
 from faktory_desktop.core.cron.expression import ExpressionError, describe, parse_schedule
 from faktory_desktop.core.cron.view import CronRow
 from faktory_desktop.ui.conf_page import FAILED, attempt, save_cancel
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.cron.times import local_text, utc_text
-from faktory_desktop.ui.jobs.feedback import MessageLine, Tasks, tone
+from faktory_desktop.ui.jobs.feedback import MessageLine, Tasks, call_api, tone
 
 SHOWN_RUNS = 5
 
@@ -175,8 +177,17 @@ class CronEntryDialog(QDialog):
             lambda config_dir: save_cron(config_dir, edit, where)))
         if done is FAILED:
             return False
+        if self.row is not None and self.row.paused and where is not None:
+            await self._keep_paused(done.cron, where)
         file = self.row.file if self.row else CRON_FILE
         self.saved.emit(f"Saved {edit.jobtype} ({edit.schedule}) to conf.d/{file}; "
                         "it is in force now.")
         self.accept()
         return True
+
+    async def _keep_paused(self, entries: Sequence[CronEntry], where: tuple[str, int]) -> None:
+        """An edited entry is a new entry (its id is a digest of what it says): pause it too."""
+        entry_id = next((e.id for e in entries if (e.file, e.index) == where), "")
+        if entry_id:
+            await attempt(self.message, call_api(
+                self.controller, lambda api: api.cron_set_paused(entry_id, True)))
