@@ -70,7 +70,8 @@ $(NODE_CLIENT): tests/node/package.json
 node-client: $(NODE_CLIENT)
 
 REDIS7_TESTS := tests/integration/test_smoke.py tests/integration/test_wire_fetch_ack_fail.py \
-	tests/integration/test_wire_mutate.py tests/integration/test_wire_queue.py tests/core/test_api.py
+	tests/integration/test_wire_mutate.py tests/integration/test_wire_queue.py tests/core/test_api.py \
+	tests/integration/test_throttles.py
 
 test: $(STAMP) system-deps qt-runtime node-client browser
 	$(PY) -m ruff check faktory_desktop tests bench build

@@ -20,6 +20,8 @@ scenarios:
             (25 producers + 25 consumers) do the standard load
   enterprise  the standard load with every job unique_for 60 s, tracked (custom.track = 1)
             and pushed in batches of 100 (BATCH NEW, PUSH x 100, BATCH COMMIT)
+  throttled 10 producers + 100 consumers on a queue throttled to 50 concurrent jobs
+            (`concurrency = 50` in conf.d): every FETCH goes through fetch_throttled.lua
   --connections/--blocked without --scenario run just the blocked scenario with those figures.
 """
 
@@ -27,13 +29,17 @@ DEFAULT_PRODUCERS = 5
 DEFAULT_CONSUMERS = 5
 BLOCKED_CONNECTIONS = 100
 BLOCKED_IDLE = 50
+THROTTLED_PRODUCERS = 10
+THROTTLED_CONSUMERS = 100
+THROTTLE = 50
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add = parser.add_argument
-    add("--scenario", choices=("standard", "blocked", "enterprise", "all"), default=None,
+    add("--scenario", choices=("standard", "blocked", "enterprise", "throttled", "all"),
+        default=None,
         help="which scenario(s) to run (default: all)")
     add("--jobs", type=int, default=30_000, help="jobs per run (30000)")
     add("--producers", type=int, help="producer connections (standard: 5; blocked: half the "
@@ -93,6 +99,10 @@ def configs(args: argparse.Namespace) -> list[RunConfig]:
         consumers = args.consumers if args.consumers is not None else max(1, active - producers)
         out.append(RunConfig("blocked", producers=producers, consumers=consumers,
                              blocked=blocked, **common))
+    if scenario in ("throttled", "all"):
+        out.append(RunConfig("throttled", producers=args.producers or THROTTLED_PRODUCERS,
+                             consumers=args.consumers or THROTTLED_CONSUMERS, blocked=0,
+                             throttle=THROTTLE, **common))
     return out
 
 

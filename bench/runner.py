@@ -51,6 +51,7 @@ class RunConfig:
     settle_s: float = 0.0  # wait this long after the server is up before the load starts
     enterprise: bool = False  # the jobs are unique, tracked and batched (load.LoadPlan)
     web_poll_s: float = 0.0  # poll the Web UI's /stats this often during the load (0: never)
+    throttle: int = 0  # a `concurrency` throttle on the load's queue (0: none)
 
 
 @dataclass(slots=True)
@@ -113,6 +114,14 @@ def _plans(cfg: RunConfig, host: str, port: int) -> list[LoadPlan]:
     return [replace(base, push_jobs=cfg.jobs, producers=cfg.producers, blocked=cfg.blocked,
                     name="producers"),
             replace(base, consume_jobs=cfg.jobs, consumers=cfg.consumers, name="consumers")]
+
+
+def _confd(cfg: RunConfig) -> dict[str, str]:
+    """conf.d files for the server: the throttle of the throttled scenario."""
+    if not cfg.throttle:
+        return {}
+    return {"throttles.toml": f"[throttles]\ndefault = {{ concurrency = {cfg.throttle}, "
+                              "timeout = 60 }\n"}
 
 
 def _percentile(sorted_values: list[int], pct: float) -> float:
@@ -193,7 +202,7 @@ def run_once(cfg: RunConfig, log: Any = print) -> RunResult:
     """Run the load once against a fresh server; never raises for server trouble."""
     result = RunResult(cfg.scenario, cfg.jobs, cfg.producers, cfg.consumers, cfg.blocked,
                        cfg.procs if cfg.consumers else 1)
-    server = ServerProcess(cfg.server_cmd, keep_dir=cfg.keep_dir)
+    server = ServerProcess(cfg.server_cmd, keep_dir=cfg.keep_dir, confd=_confd(cfg))
     workers: _Workers | None = None
     spy: PySpy | None = None
     try:

@@ -72,7 +72,7 @@ class ServerProcess:
     """One fresh server. `start()`, then `pid`, `engine_pid`, `engine_target`; `stop()`."""
 
     def __init__(self, command: str | None = None, host: str = "127.0.0.1",
-                 keep_dir: bool = False) -> None:
+                 keep_dir: bool = False, confd: dict[str, str] | None = None) -> None:
         self.host = host
         self.port = free_port(host)
         self.webport = free_port(host)
@@ -82,7 +82,9 @@ class ServerProcess:
         self.log_path = self.workdir / "server.log"
         data, conf = self.workdir / "data", self.workdir / "conf"
         data.mkdir()
-        conf.mkdir()
+        (conf / "conf.d").mkdir(parents=True)
+        for name, text in (confd or {}).items():
+            (conf / "conf.d" / name).write_text(text)
         template = command or default_command()
         self.argv = [part.format(host=host, port=self.port, webport=self.webport, data=data,
                                  conf=conf) for part in shlex.split(template)]

@@ -115,6 +115,7 @@ async def _serve(settings: Settings) -> int:
     should_exit = asyncio.Event()
     _install_signal_handlers(should_exit)
     runtime = FaktoryRuntime(settings)
+    _install_reload_handler(runtime)  # before the banner: a SIGHUP after it must not kill us
     try:
         await runtime.start()
     except (EngineError, OSError, ConfigError) as exc:
@@ -138,12 +139,39 @@ def _install_signal_handlers(should_exit: asyncio.Event) -> None:
             signal.signal(sig, lambda *_: loop.call_soon_threadsafe(should_exit.set))
 
 
+def _install_reload_handler(runtime: FaktoryRuntime) -> None:
+    """SIGHUP re-reads conf.d, as Faktory does (not on Windows, which has no SIGHUP)."""
+    if not hasattr(signal, "SIGHUP"):
+        return
+    loop = asyncio.get_running_loop()
+    reloads: set[asyncio.Task[None]] = set()
+
+    def reload() -> None:
+        task = loop.create_task(_reload(runtime))
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, reload)
+
+
+async def _reload(runtime: FaktoryRuntime) -> None:
+    log.info("SIGHUP: reloading the configuration")
+    try:
+        await runtime.reload()
+    except ConfigError as exc:
+        log.error("configuration not reloaded, the previous one stays in force: %s", exc)
+
+
 def _banner(settings: Settings, runtime: FaktoryRuntime) -> None:
     engine = runtime.engine
     log.info("Faktory Desktop %s (Faktory %s protocol)", __version__, FAKTORY_COMPAT_VERSION)
     if engine.address is not None:
         log.info("storage engine: %s, inspect with: %s", engine.binary or "external",
                  engine.address.cli_command)
+    features = settings.features
+    if features.cron or features.throttles:
+        log.info("conf.d: %d cron entries, %d throttled queues (kill -HUP %d reloads them)",
+                 len(features.cron), len(features.throttles), os.getpid())
     tls = " via TLS" if settings.tls_cert else ""
     log.info("PID %d listening%s at %s:%d, press Ctrl-C to stop", os.getpid(), tls,
              settings.host, runtime.port)

@@ -18,6 +18,8 @@ from urllib.parse import quote
 
 import platformdirs
 
+from faktory_desktop.core.features import FeatureError, Features, parse_features
+
 APP_NAME = "faktory-desktop"
 DEFAULT_PORT = 7419
 DEFAULT_WEB_BINDING = "127.0.0.1:7420"
@@ -56,6 +58,7 @@ class Settings:
     metrics_binding: tuple[str, int] | None = None  # Prometheus /metrics; None: off
     redis_gateway: tuple[str, int] | None = None  # the engine on TCP; None: off
     toml: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    features: Features = field(default_factory=Features, compare=False, repr=False)
 
     def client_url(self, port: int | None = None, reveal_password: bool = True) -> str:
         """The FAKTORY_URL a client on this computer uses: loopback for a wildcard bind, the
@@ -130,16 +133,49 @@ def _optional_binding(flags: dict[str, Any], flag: str, toml: dict[str, Any],
         raise ConfigError(f"{where}: {exc}") from None
 
 
-def load_toml(config_dir: Path) -> dict[str, Any]:
-    """conf.d/*.toml concatenated in name order into one document, as Faktory reads them."""
-    files = sorted((config_dir / "conf.d").glob("*.toml"))
-    text = "".join(f.read_text() + "\n" for f in files)
+
+def read_confd(config_dir: Path, replaced: dict[str, str] | None = None,
+               ) -> tuple[dict[str, Any], list[str]]:
+    """conf.d/*.toml concatenated in name order into one document, as Faktory reads them, and
+    the file name of each of its [[cron]] entries. Each file is also parsed on its own first, so
+    a syntax error names its file and line. `replaced`: file name -> the text it would have
+    (an edit checked before it is written)."""
+    replaced = replaced or {}
+    confd = config_dir / "conf.d"
+    files = sorted({*confd.glob("*.toml"), *(confd / name for name in replaced)})
+    texts, cron_files = [], []
+    for path in files:
+        try:
+            text = replaced[path.name] if path.name in replaced else path.read_text()
+            cron = tomllib.loads(text).get("cron")
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"conf.d/{path.name}: TOML syntax error: {exc}") from None
+        texts.append(text + "\n")
+        cron_files += [path.name] * (len(cron) if isinstance(cron, list) else 0)
     try:
-        return tomllib.loads(text)
+        return tomllib.loads("".join(texts)), cron_files
     except tomllib.TOMLDecodeError as exc:
         names = ", ".join(f.name for f in files)
         raise ConfigError(f"unable to parse the configuration in {config_dir}/conf.d ({names}): "
                           f"{exc}") from None
+
+
+def load_toml(config_dir: Path) -> dict[str, Any]:
+    return read_confd(config_dir)[0]
+
+
+def load_features(config_dir: Path, replaced: dict[str, str] | None = None) -> Features:
+    """The cron entries and throttles of conf.d, checked; ConfigError names the problem."""
+    return _features(*read_confd(config_dir, replaced))
+
+
+def _features(document: dict[str, Any], cron_files: list[str]) -> Features:
+    try:
+        return parse_features(document, cron_files)
+    except FeatureError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _read_password_file(path: str) -> str:
@@ -195,7 +231,8 @@ def build_settings(flags: dict[str, Any], env: dict[str, str] | None = None) -> 
         raise ConfigError(f'Invalid environment "{environment}": legal values are development, '
                           "staging or production")
     config_dir = Path(flags.get("config_dir") or default_config_dir()).expanduser()
-    toml = load_toml(config_dir)
+    toml, cron_files = read_confd(config_dir)
+    features = _features(toml, cron_files)
     binding = flags.get("binding") or toml.get("faktory", {}).get("binding") or "127.0.0.1:7419"
     host, port = parse_binding(binding)
     cert, key = _tls_files(config_dir, flags.get("tls_cert"), flags.get("tls_key"))
@@ -225,6 +262,7 @@ def build_settings(flags: dict[str, Any], env: dict[str, str] | None = None) -> 
         metrics_binding=_optional_binding(flags, "metrics", toml, "prometheus"),
         redis_gateway=_optional_binding(flags, "redis_gateway", toml, "redis_gateway"),
         toml=toml,
+        features=features,
     )
 
 

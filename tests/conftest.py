@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from faktory_desktop.config import Settings
+from faktory_desktop.core.clock import Clock
 from faktory_desktop.server.runtime import ServerThread
 from tests.fwp import RawClient, TLSClient
 
@@ -31,11 +32,11 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def make_server(settings: Settings) -> Iterator[Callable[..., ServerThread]]:
-    """Start servers (on their own threads) with optional setting overrides."""
+    """Start servers (on their own threads) with optional setting overrides and clock."""
     started: list[ServerThread] = []
 
-    def start(**overrides: object) -> ServerThread:
-        thread = ServerThread(replace(settings, **overrides))
+    def start(clock: Clock | None = None, **overrides: object) -> ServerThread:
+        thread = ServerThread(replace(settings, **overrides), clock=clock)
         thread.start()
         started.append(thread)
         return thread

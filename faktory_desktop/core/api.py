@@ -21,11 +21,14 @@ from typing import Any
 
 from faktory_desktop.core import job as jobs
 from faktory_desktop.core import mutate, transfer
+from faktory_desktop.core.cron.runner import Firing
+from faktory_desktop.core.cron.view import CronDetail, CronRow, cron_detail, cron_rows
 from faktory_desktop.core.enterprise_api import EnterpriseReads
 from faktory_desktop.core.failure import DEAD_TTL_NS
 from faktory_desktop.core.gone import GoneJobs
 from faktory_desktop.core.records import JobFilter, JobRecord, Kind, Source, record_from
 from faktory_desktop.core.service import CoreService
+from faktory_desktop.core.throttle_view import ThrottleRow, throttle_rows
 from faktory_desktop.core.timefmt import now_ns, parse_ns
 from faktory_desktop.core.transfer import BulkResult, Matches
 from faktory_desktop.core.workers import Worker, WorkerState
@@ -421,6 +424,23 @@ class FaktoryAPI:
         """Delete a queue's jobs but keep the queue: still known, still paused if it was (the
         desktop's "Clear"; `clear_queue` is the Web UI's, which forgets it). Returns how many."""
         return await self.store.empty_queue(name)
+
+    # -- cron and throttles ---------------------------------------------------------------------
+
+    async def cron_rows(self) -> list[CronRow]:
+        return await cron_rows(self.core.cron)
+
+    async def cron_detail(self, entry_id: str) -> CronDetail:
+        return await cron_detail(self.core.cron, entry_id)
+
+    async def cron_enqueue_now(self, entry_id: str) -> Firing:
+        return await self.core.cron.enqueue_now(entry_id)
+
+    async def cron_set_paused(self, entry_id: str, paused: bool) -> None:
+        await self.core.cron.set_paused(entry_id, paused)
+
+    async def throttle_rows(self) -> list[ThrottleRow]:
+        return await throttle_rows(self.manager.throttles, self.store)
 
 
 def _summary(worker: Worker, busy: int) -> WorkerSummary:

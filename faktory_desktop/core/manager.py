@@ -17,6 +17,7 @@ from faktory_desktop.core.events import EXPIRED as EXPIRED_EVENT
 from faktory_desktop.core.events import UNIQUE_DENIED, UNIQUE_LOCK, JobEvents
 from faktory_desktop.core.failure import EXPIRED, FailureReport, dispose
 from faktory_desktop.core.reservations import Reservation, Reservations, parse_member
+from faktory_desktop.core.throttles import Throttles
 from faktory_desktop.core.timefmt import (
     NS,
     format_ns,
@@ -29,6 +30,7 @@ from faktory_desktop.core.timefmt import (
 from faktory_desktop.core.waiters import FetchWaiters
 from faktory_desktop.storage.enterprise import JobFeatures
 from faktory_desktop.storage.store import SortedSet, Store
+from faktory_desktop.storage.throttle_store import ThrottleStore
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class Manager:
         self.reservations = Reservations()
         self.paused: set[str] = set()
         self.events = JobEvents()  # metrics listen here; with none, each hook is one check
+        self.throttles = Throttles(ThrottleStore(store), self.waiters.notify)
         # Set by start(); saves asyncio.get_running_loop()'s getpid() call on every FETCH.
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -150,9 +153,9 @@ class Manager:
             seen = self.waiters.push_count(active)
             if active:
                 job = await self._fetch_once(active, wid, wid_json)
-                if job is not None:
+                if job:
                     return job
-                if self.waiters.push_count(active) != seen:
+                if job is None and self.waiters.push_count(active) != seen:  # b"": throttled
                     continue
             remaining = deadline - loop.time()
             if remaining <= 0:
@@ -162,21 +165,33 @@ class Manager:
     async def _fetch_once(self, queues: Sequence[str], wid: str, wid_json: bytes) -> bytes | None:
         while True:  # a job dropped as expired is passed over: the next one is fetched at once
             now = now_ns()
-            now_s, frac = now // NS, fraction(now)
-            reserved_at = second_prefix(now_s) + frac + "Z"  # format_ns(now) without fraction()
-            expires_at = second_prefix(now_s + jobs.DEFAULT_RESERVE_FOR) + frac + "Z"
-            reply = await self.store.fetch(queues, wid_json, now_s, frac, reserved_at, expires_at)
-            if reply is None:
-                return None
+            reply = await self._pop(queues, wid, wid_json, now)
+            if not isinstance(reply, tuple):
+                return reply  # None, or HELD_BACK (b"") by a throttle
             job, member = reply
             parsed = jsonc.loads(job)
             ent = enterprise.features(parsed) if "custom" in parsed else None
             if ent is not None and await self._start_enterprise(parsed, ent, member, now):
+                if self.throttles.held:
+                    self.throttles.release(parsed["jid"])
                 continue
             self.reservations.add(parsed["jid"], wid, member, ent)
             if self.events:
                 self.events.fetched(member, now)
             return job
+
+    async def _pop(self, queues: Sequence[str], wid: str, wid_json: bytes,
+                   now: int) -> tuple[bytes, bytes] | bytes | None:
+        """(job, reservation member) of the first job in queue order, reserved now; None when
+        the queues are empty; HELD_BACK when a throttle held a non-empty queue back."""
+        now_s, frac = now // NS, fraction(now)
+        reserved_at = second_prefix(now_s) + frac + "Z"  # format_ns(now) without fraction()
+        expires_at = second_prefix(now_s + jobs.DEFAULT_RESERVE_FOR) + frac + "Z"
+        if self.throttles.limits and self.throttles.applies(queues):
+            args = [now_s, frac, wid_json, reserved_at, expires_at]
+            held = await self.throttles.fetch(queues, wid, args, self.waiters.push_count)
+            return held[:2] if isinstance(held, tuple) else held
+        return await self.store.fetch(queues, wid_json, now_s, frac, reserved_at, expires_at)
 
     async def _start_enterprise(self, job: dict[str, Any], ent: enterprise.EntJob,
                                 member: bytes, now: int) -> bool:
@@ -201,6 +216,8 @@ class Manager:
         if reservation is None:
             log.debug("no such job to acknowledge: %s", jid)
             return False
+        if self.throttles.held:
+            self.throttles.release(jid)
         try:
             if reservation.ent is not None:
                 acked = await self._ack_enterprise(jid, reservation.ent, reservation.member)
@@ -229,6 +246,8 @@ class Manager:
         reservation = self.reservations.pop(jid)
         if reservation is None:
             raise JobNotFound(jid)
+        if self.throttles.held:
+            self.throttles.release(jid)
         try:
             await self._fail_member(reservation.member, report)
         except BaseException:
@@ -296,6 +315,7 @@ class Manager:
         await self.store.flush()
         self.reservations.clear()
         self.paused.clear()
+        self.throttles.clear()
 
     # -- scheduled work -----------------------------------------------------------------------
 
@@ -342,6 +362,7 @@ class Manager:
                 parsed = parse_member(member)
                 if parsed is not None:
                     self.reservations.forget_member(parsed[0], member)
+                    self.throttles.release(parsed[0])
                 reaped += await self._fail_member(member, EXPIRED)
                 if self.events:
                     self.events.failed(member)
@@ -353,6 +374,8 @@ class Manager:
         failed = 0
         for reservation in held:
             self.reservations.forget_member(reservation.jid, reservation.member)
+            if self.throttles.held:
+                self.throttles.release(reservation.jid)
             failed += await self._fail_member(reservation.member, report)
         return failed
 

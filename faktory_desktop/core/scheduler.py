@@ -75,6 +75,7 @@ class Scheduler:
         reaped = self.workers.reap(now_ns())
         for worker in reaped:
             log.info("reaped worker %s, silent for over 60 s", worker.wid)
+            self.manager.throttles.release_worker(worker.wid)
         return len(reaped)
 
     async def _tick(self) -> None:

@@ -12,9 +12,11 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 
-from faktory_desktop.config import Settings
+from faktory_desktop.config import Settings, load_features
 from faktory_desktop.core.api import FaktoryAPI
+from faktory_desktop.core.clock import Clock
 from faktory_desktop.core.service import CoreService
 from faktory_desktop.engine import Engine, EngineState, ExternalEngine
 from faktory_desktop.metrics.service import MetricsService
@@ -38,8 +40,10 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
 
 class FaktoryRuntime:
     def __init__(self, settings: Settings,
-                 on_engine_state: Callable[[EngineState], None] | None = None) -> None:
+                 on_engine_state: Callable[[EngineState], None] | None = None,
+                 clock: Clock | None = None) -> None:
         self.settings = settings
+        self.clock = clock
         self.engine: Engine | ExternalEngine
         if settings.redis_url:
             self.engine = ExternalEngine(settings.redis_url, on_state_change=on_engine_state)
@@ -63,7 +67,7 @@ class FaktoryRuntime:
             address = await self.engine.start()
             gateway = self.engine.gateway if isinstance(self.engine, Engine) else None
             announce_gateway(self.settings, gateway)
-            self.core = CoreService(Store(address))
+            self.core = CoreService(Store(address), self.settings.features, self.clock)
             self.core.gone.requeue_when_gone(self.settings.requeue_gone_workers)
             await self.core.start()
             self.server = FaktoryServer(self.core, self.settings)
@@ -103,6 +107,16 @@ class FaktoryRuntime:
             await self.core.stop()
         await self.engine.stop()
 
+    async def reload(self) -> None:
+        """Re-read conf.d's cron entries and throttles (SIGHUP, the app's Reload). On a
+        ConfigError nothing changes and the old configuration keeps running."""
+        features = await asyncio.to_thread(load_features, self.settings.config_dir)
+        self.settings = replace(self.settings, features=features)  # for a start still to come
+        if self.core is not None:
+            self.core.configure(features)
+        log.info("configuration reloaded: %d cron entries, %d throttles", len(features.cron),
+                 len(features.throttles))
+
     async def run_until(self, should_exit: asyncio.Event) -> None:
         await self.start()
         try:
@@ -115,8 +129,9 @@ class ServerThread:
     """Runs a FaktoryRuntime on its own event loop in a worker thread (for a GUI process)."""
 
     def __init__(self, settings: Settings, on_stopped: Callable[[], None] | None = None,
-                 on_engine_state: Callable[[EngineState], None] | None = None) -> None:
-        self.runtime = FaktoryRuntime(settings, on_engine_state)
+                 on_engine_state: Callable[[EngineState], None] | None = None,
+                 clock: Clock | None = None) -> None:
+        self.runtime = FaktoryRuntime(settings, on_engine_state, clock)
         self.loop = new_event_loop()
         self._exit: asyncio.Event | None = None
         self._started: Future[None] = Future()

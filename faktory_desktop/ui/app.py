@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QApplication
 from faktory_desktop.config import ConfigError, Settings, build_settings
 from faktory_desktop.ui.about import AboutDialog, show_about
 from faktory_desktop.ui.controller import ServerController
+from faktory_desktop.ui.cron import CronPage
 from faktory_desktop.ui.dashboard import DashboardPage
 from faktory_desktop.ui.icons import app_icon
 from faktory_desktop.ui.job_screens import JobScreens
@@ -43,7 +44,8 @@ from faktory_desktop.ui.settings_dialog import SettingsDialog, server_settings_c
 from faktory_desktop.ui.single_instance import SingleInstance, instance_key
 from faktory_desktop.ui.stall_probe import StallProbe
 from faktory_desktop.ui.theme import apply_theme
-from faktory_desktop.ui.tray import TrayActions, TrayIcon, open_folder
+from faktory_desktop.ui.throttles import ThrottlesPage
+from faktory_desktop.ui.tray import MessageIcon, TrayActions, TrayIcon, open_folder
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +73,15 @@ class DesktopApp:
         self.stall_probe = StallProbe() if os.environ.get(STALL_PROBE_ENV) else None
         self.window.add_page("Dashboard", DashboardPage(self.controller, self.poller))
         self.jobs = JobScreens(self.controller, self.poller, self.window)
+        self.cron = CronPage(self.controller)
+        self.window.add_page("Cron", self.cron)
+        self.throttles = ThrottlesPage(self.controller)
+        self.window.add_page("Throttles", self.throttles)
         self.server_page = ServerPage(self.controller, self.logs)
         self.window.add_page("Server", self.server_page)
         self.tray = TrayIcon(self.controller, self.poller, self.window, TrayActions(
-            self.window.bring_forward, self.request_quit, self.open_data_folder, self.spawn),
-            prefs=self.prefs)
+            self.window.bring_forward, self.request_quit, self.open_data_folder, self.spawn,
+            self.reload_configuration), prefs=self.prefs)
         self.notifier = Notifier(self.controller, self.poller, self.tray.show_message, self.prefs)
         build_menus(self)
         self._connect()
@@ -146,6 +152,25 @@ class DesktopApp:
         new = replace(self.prefs, redis_gateway_on=on)
         new.save()
         self.apply_preferences(new)
+
+    def reload_configuration(self) -> None:
+        """Server → Reload Configuration (and the tray's): conf.d again, as SIGHUP does."""
+        self.spawn(self._reload_configuration())
+
+    async def _reload_configuration(self) -> None:
+        try:
+            features = await self.controller.reload_configuration()
+        except ConfigError as exc:
+            log.error("configuration not reloaded, the previous one stays in force: %s", exc)
+            self.tray.show_message("Configuration not reloaded", str(exc),
+                                   MessageIcon.Warning)
+            return
+        text = (f"{len(features.cron)} periodic jobs, {len(features.throttles)} throttles "
+                f"from {self.controller.settings.config_dir / 'conf.d'}")
+        log.info("configuration reloaded: %s", text)
+        self.tray.show_message("Configuration reloaded", text)
+        self.cron.tasks.spawn(self.cron.refresh())
+        self.throttles.tasks.spawn(self.throttles.refresh())
 
     def show_about(self) -> None:
         self._about = show_about(self.controller, self.window, self._about)

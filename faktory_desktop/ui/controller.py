@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from faktory_desktop.client.fwp import FWPError, PasswordRequired
 from faktory_desktop.client.remote import RemoteFaktory, first_line
-from faktory_desktop.config import ConfigError, Settings, connect_host
+from faktory_desktop.config import ConfigError, Settings, connect_host, load_features
 from faktory_desktop.core.api import FaktoryAPI, Snapshot
+from faktory_desktop.core.features import Features
+from faktory_desktop.core.service import CoreService
 from faktory_desktop.engine import DataDirInUse, EngineError, EngineNotFound, EngineState
 from faktory_desktop.server.listener import PortInUse
 from faktory_desktop.server.runtime import ServerThread
@@ -67,6 +71,10 @@ def _attach_failure(exc: BaseException) -> str:
     if isinstance(exc, PasswordRequired):
         return "It asks for a password: set the same password in Settings, then attach again."
     return f"Could not attach to it: {exc}"
+
+
+async def _configure(core: CoreService, features: Features) -> None:
+    core.configure(features)  # on the server's loop, between two of its steps
 
 
 def dial_host(settings: Settings) -> str:
@@ -121,6 +129,12 @@ class ServerController(QObject):
             return self.running
         self._detach()
         self._set(ServerStatus(AppState.STARTING))
+        try:  # conf.d may have been edited since: its cron entries and throttles, read again
+            features = await asyncio.to_thread(load_features, self.settings.config_dir)
+        except ConfigError as exc:
+            self._set(ServerStatus(AppState.ERROR, Problem.CONFIG, str(exc)))
+            return False
+        self.settings = replace(self.settings, features=features)
         thread = ServerThread(self.settings, on_engine_state=self._engineState.emit)
         self.server_thread = thread
         try:
@@ -228,6 +242,26 @@ class ServerController(QObject):
         if self.api is None:
             raise self.not_running()
         await self.call(self.api.pause(["*"]) if paused else self.api.resume(["*"]))
+
+    async def reload_configuration(self) -> Features:
+        """Re-read conf.d's cron entries and throttles, as SIGHUP does; ConfigError when a file
+        is bad (then the running configuration stays). Also used for the next start."""
+        features = await asyncio.to_thread(load_features, self.settings.config_dir)
+        await self._apply(features)
+        return features
+
+    async def edit_configuration(self, edit: Callable[[Path], Features]) -> Features:
+        """Write an edit to conf.d (`edit(config_dir)`, checked before it is written) and put
+        it in force at once in the running server, or at the next start."""
+        features = await asyncio.to_thread(edit, self.settings.config_dir)
+        await self._apply(features)
+        return features
+
+    async def _apply(self, features: Features) -> None:
+        self.settings = replace(self.settings, features=features)
+        thread = self.server_thread
+        if thread is not None and self.running and thread.runtime.core is not None:
+            await self.call(_configure(thread.runtime.core, features))
 
     def unavailable_text(self) -> str:
         """Why the job screens have nothing to list (while `running` is False)."""

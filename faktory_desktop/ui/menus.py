@@ -26,6 +26,7 @@ def build_menus(app: DesktopApp) -> None:
     _add(server, "&Start", lambda: app.spawn(controller.start()))
     _add(server, "S&top", lambda: app.spawn(controller.stop()))
     _add(server, "&Restart", lambda: app.spawn(controller.restart()), "Ctrl+R")
+    _add(server, "Re&load Configuration", app.reload_configuration, "Ctrl+Shift+R")
     server.addSeparator()
     _add(server, "&Copy FAKTORY_URL", app.tray.copy_url, "Ctrl+Shift+C")
     _add(server, "Open &Data Folder", app.open_data_folder)

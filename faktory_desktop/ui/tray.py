@@ -49,6 +49,7 @@ class TrayActions:
     quit: Callable[[], None]
     open_data_folder: Callable[[], None]
     spawn: Callable[[Coroutine[Any, Any, Any]], Any]
+    reload_configuration: Callable[[], None] = lambda: None  # conf.d again, as SIGHUP does
 
 
 def tray_state(status: ServerStatus, snapshot: Snapshot | None) -> TrayState:
@@ -145,6 +146,8 @@ class TrayIcon(QObject):
         self.start_action = self._action("Start Server", self.start_server)
         self.stop_action = self._action("Stop Server", self.stop_server)
         self.restart_action = self._action("Restart Server", self.restart_server)
+        self.reload_action = self._action("Reload Configuration",
+                                          self.actions.reload_configuration)
         self.menu.addSeparator()
         self.pause_action = self._action("Pause All Queues", lambda: self.set_paused(True))
         self.resume_action = self._action("Resume All Queues", lambda: self.set_paused(False))
@@ -171,6 +174,7 @@ class TrayIcon(QObject):
         self.stop_action.setText("Stop Watching" if attached else "Stop Server")
         self.stop_action.setEnabled(running or attached or state is AppState.RESTARTING)
         self.restart_action.setEnabled(running or (state is AppState.ERROR and not self._acting))
+        self.reload_action.setEnabled(running)
         can_pause, can_resume = self._pausable()
         self.pause_action.setEnabled((running or attached) and can_pause)
         self.resume_action.setEnabled((running or attached) and can_resume)

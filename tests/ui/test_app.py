@@ -22,9 +22,28 @@ def test_app_starts_the_server_and_reaches_running(app, wait_until):
     assert not app.window.banner.isVisible()
     titles = [app.window.sidebar.item(i).text() for i in range(app.window.sidebar.count())]
     assert titles == ["Dashboard", "Queues", "Queue · default", "Busy", "Scheduled", "Retries",
-                      "Dead", "Workers", "Batches", "Server"]
+                      "Dead", "Workers", "Batches", "Cron", "Throttles", "Server"]
     with RawClient("127.0.0.1", app.controller.port) as client:
         assert client.hello() == b"+OK\r\n"
+
+
+def test_reload_configuration_from_the_server_menu(app, wait_until, settings):
+    app.start()
+    wait_until(lambda: app.controller.status.state is AppState.RUNNING, 60)
+    confd = settings.config_dir / "conf.d"
+    confd.mkdir(parents=True)
+    (confd / "throttles.toml").write_text("[throttles]\napi = { worker = 2, timeout = 30 }\n")
+    server_menu = next(a.menu() for a in app.window.menuBar().actions() if a.text() == "&Server")
+    reload = next(a for a in server_menu.actions() if a.text() == "Re&load Configuration")
+    shown = []
+    app.tray.messageShown.connect(lambda title, body: shown.append(title))
+    reload.trigger()
+    wait_until(lambda: shown == ["Configuration reloaded"])
+    assert app.controller.settings.features.throttles["api"].described == "2 per worker"
+    (confd / "throttles.toml").write_text("[throttles]\napi = { worker = 2 }\n")
+    reload.trigger()
+    wait_until(lambda: shown[-1] == "Configuration not reloaded")
+    assert app.controller.settings.features.throttles["api"].timeout == 30  # the old one stays
 
 
 class _QuitRecorder:

@@ -75,3 +75,19 @@ def test_a_faktory_already_on_the_port_is_recognised(settings, run, tmp_path):
         assert "copy its FAKTORY_URL" in ctl.status.hint
     finally:
         other.stop()
+
+
+def test_a_start_reads_conf_d_again_and_names_a_bad_entry(settings, run):
+    confd = settings.config_dir / "conf.d"
+    confd.mkdir(parents=True)
+    (confd / "cron.toml").write_text('[[cron]]\nschedule = "@often"\n[cron.job]\ntype = "J"\n')
+    ctl = ServerController(settings)
+    assert not run(ctl.start(), 60)
+    assert ctl.status.state is AppState.ERROR and ctl.status.problem is Problem.CONFIG
+    assert ctl.status.detail.startswith('conf.d/cron.toml: [[cron]] entry 1 (schedule "@often")')
+    (confd / "cron.toml").write_text('[[cron]]\nschedule = "@daily"\n[cron.job]\ntype = "J"\n')
+    assert run(ctl.start(), 60)
+    try:
+        assert [e.jobtype for e in ctl.server_thread.runtime.core.cron.entries] == ["J"]
+    finally:
+        run(ctl.stop(), 60)

@@ -91,8 +91,8 @@ def test_menu_and_actions_exist_without_a_system_tray(tray):
     assert not tray.available and not tray.show()
     texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
     assert texts[2:] == ["Open Faktory Desktop", "Start Server", "Stop Server", "Restart Server",
-                         "Pause All Queues", "Resume All Queues", "Copy FAKTORY_URL",
-                         "Open Web UI", "Copy Web UI URL", "Open Data Folder",
+                         "Reload Configuration", "Pause All Queues", "Resume All Queues",
+                         "Copy FAKTORY_URL", "Open Web UI", "Copy Web UI URL", "Open Data Folder",
                          "Quit Faktory Desktop"]
     assert tray.menu.defaultAction() is tray.open_action
 
@@ -102,12 +102,14 @@ def test_server_actions_are_enabled_by_state(tray, controller, app_double, run):
     assert not tray.start_action.isEnabled()
     assert tray.stop_action.isEnabled() and tray.restart_action.isEnabled()
     assert tray.pause_action.isEnabled() and tray.resume_action.isEnabled()
+    assert tray.reload_action.isEnabled()
     tray.stop_action.trigger()
     assert not tray.stop_action.isEnabled()  # no double clicks while it stops
     run(app_double.drain(), 60)
     assert tray.start_action.isEnabled()
     assert not (tray.stop_action.isEnabled() or tray.restart_action.isEnabled())
     assert not (tray.pause_action.isEnabled() or tray.resume_action.isEnabled())
+    assert not tray.reload_action.isEnabled()
 
 
 def test_stop_start_and_restart_change_the_server_status(tray, controller, app_double, run):

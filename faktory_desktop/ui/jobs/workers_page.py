@@ -20,15 +20,14 @@ from faktory_desktop.ui.confirm import confirm
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.badges import BADGES_ROLE
-from faktory_desktop.ui.jobs.feedback import Tasks, call_api, failure_text, tone
-from faktory_desktop.ui.jobs.shown_timer import Refresher
+from faktory_desktop.ui.jobs.feedback import call_api, failure_text, tone
 from faktory_desktop.ui.jobs.table_page import (
     ALIGN_RIGHT,
     SORT_ROLE,
     Index,
     SummaryTableModel,
-    TablePage,
 )
+from faktory_desktop.ui.polled_page import PolledTablePage
 
 REFRESH_MS = 2000
 LATE_BEAT_S = 30
@@ -112,17 +111,17 @@ class WorkerTableModel(SummaryTableModel):
         return parent.palette() if isinstance(parent, QWidget) else QWidget().palette()
 
 
-class WorkersPage(TablePage):
+class WorkersPage(PolledTablePage):
     """Worker processes, read every 2 s while shown."""
+
+    model: WorkerTableModel
 
     def __init__(self, controller: ServerController, parent: QWidget | None = None) -> None:
         model = WorkerTableModel()
-        super().__init__("Workers", model, EMPTY_TEXT, parent, stretch_column=3)
+        super().__init__("Workers", model, EMPTY_TEXT, REFRESH_MS, parent, stretch_column=3)
         self.model = model
         self.controller = controller
-        self.tasks = Tasks()
         self.proxy.sort(0, Qt.SortOrder.AscendingOrder)
-        self.timer = Refresher(self, REFRESH_MS, self.tasks, self.refresh)
         self._make_actions()
         self.show_workers([])
 
@@ -160,10 +159,6 @@ class WorkersPage(TablePage):
             parts.append(f"{quiet} quiet or stopping")
         self.summary.setText(" · ".join(parts))
         self.selection_changed()
-
-    def selected(self) -> list[WorkerSummary]:
-        rows = sorted({self.proxy.mapToSource(i).row() for i in self.selected_rows()})
-        return [self.model.rows[r] for r in rows]
 
     def reselect(self, wids: set[str]) -> None:
         self.select_source_rows([r for r, w in enumerate(self.model.rows) if w.wid in wids])
