@@ -3,8 +3,6 @@ minute across restarts, with its history; Enqueue now and pause."""
 
 from __future__ import annotations
 
-import pytest
-
 from faktory_desktop.core.features import parse_features
 from faktory_desktop.storage.cron_store import HISTORY_KEPT
 from tests.integration.cron_support import ManualClock, epoch, history
@@ -118,10 +116,26 @@ def test_pause_is_kept_across_a_restart(make_server):
     assert core(second).cron.paused == {core(second).cron.entries[0].id}
 
 
-@pytest.mark.skip(reason="unique_for and expires_in come with the lead's push-path work; cron "
-                         "jobs go through Manager.push and get them then")
-def test_unique_for_refuses_the_next_minute():
-    """With custom.unique_for = 65 every other minute is refused as NOTUNIQUE (Enterprise #194)."""
+def test_unique_for_refuses_the_next_minute(make_server):
+    """With custom.unique_for = 65 the next minute is refused as NOTUNIQUE (Enterprise #194)."""
+    unique = {"schedule": "* * * * *", "job": {"type": "MinutelyJob", "custom": {"unique_for": 65}}}
+    clock = ManualClock(epoch("2026-01-01 00:00:30"))
+    server = start(make_server, clock, unique)
+    assert wait_until(lambda: len(history(server)) == 1)
+    clock.set(epoch("2026-01-01 00:01:00"))
+    assert wait_until(lambda: len(history(server)) == 2)
+    newest, first = history(server)
+    assert first.error is None and newest.error == "NOTUNIQUE Job not unique"
+
+
+def test_expires_in_gives_each_firing_its_own_expiry(make_server, dial):
+    expiring = {"schedule": "* * * * *",
+                "job": {"type": "Report", "custom": {"expires_in": 0}}}
+    server = start(make_server, ManualClock(epoch("2026-01-01 00:00:30")), expiring)
+    client = dial(server)
+    assert wait_until(lambda: len(history(server)) == 1)
+    assert client.call("FETCH default") == b"$-1\r\n"  # expired at once: dropped at FETCH
+    assert run(server, core(server).store.ent.counters())[0] == 1
 
 
 def test_an_entry_with_a_timezone_fires_at_its_local_time(make_server):

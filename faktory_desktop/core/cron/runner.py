@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from faktory_desktop.core import jsonc
 from faktory_desktop.core.clock import Clock
 from faktory_desktop.core.cron.entries import CronEntry
+from faktory_desktop.core.job import JobError
 from faktory_desktop.core.manager import Manager
 from faktory_desktop.core.timefmt import NS, format_ns
 from faktory_desktop.storage.cron_store import CronStore
@@ -117,7 +118,8 @@ class CronRunner:
             await self.manager.push(job)
             log.debug("Cron enqueueing %s/%s", entry.jobtype, job["jid"])
         except Exception as exc:  # noqa: BLE001 - a refused push (e.g. NOTUNIQUE) is history
-            error = str(exc)
+            # "NOTUNIQUE Job not unique" for a refused unique job, as PUSHB reports it
+            error = exc.bulk_text() if isinstance(exc, JobError) else str(exc)
             log.warning("Unable to push periodic job %s: %s", entry.jobtype, error)
         firing = Firing(at, job["jid"], error, manual)
         await self.store.record(entry.id, firing.encode())
