@@ -10,6 +10,8 @@ from typing import Any
 
 from faktory_desktop.config import Settings
 from faktory_desktop.core.service import CoreService
+from faktory_desktop.protocol.replies import error
+from faktory_desktop.server.fdlimit import ConnectionBudget, unlimited_budget
 from faktory_desktop.server.session import HANDSHAKE_TIMEOUT_S, Session
 from faktory_desktop.server.tls import server_context
 from faktory_desktop.server.trace import ProtocolTrace
@@ -27,9 +29,13 @@ class PortInUse(OSError):
 
 
 class FaktoryServer:
-    def __init__(self, core: CoreService, config: Settings) -> None:
+    def __init__(self, core: CoreService, config: Settings,
+                 budget: ConnectionBudget | None = None) -> None:
         self.core = core
         self.config = config
+        self.budget = budget or unlimited_budget(config.max_connections)
+        self.deadline_error = error(f"the storage engine did not answer within "
+                                    f"{config.engine_timeout:g} s, try again")
         self.sessions: set[Session] = set()
         self.stopping = False
         self.trace = ProtocolTrace()
@@ -51,7 +57,7 @@ class FaktoryServer:
         try:
             self._server = await loop.create_server(
                 lambda: Session(self), self.config.host, self.config.port,
-                ssl=context, reuse_address=True, backlog=1024,
+                ssl=context, reuse_address=True, backlog=self.budget.backlog,
                 ssl_handshake_timeout=HANDSHAKE_TIMEOUT_S if context else None,
             )
         except OSError as exc:

@@ -12,10 +12,12 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 
 from faktory_desktop.config import Settings
 from faktory_desktop.core.service import CoreService
 from faktory_desktop.engine import Engine, EngineState, ExternalEngine
+from faktory_desktop.server.fdlimit import fit_open_file_limit
 from faktory_desktop.server.listener import FaktoryServer
 from faktory_desktop.storage.store import Store
 
@@ -40,7 +42,9 @@ class FaktoryRuntime:
             self.engine = ExternalEngine(settings.redis_url, on_state_change=on_engine_state)
         else:
             self.engine = Engine(settings.data_dir, binary=settings.redis_server,
-                                 log_level=settings.log_level, on_state_change=on_engine_state)
+                                 log_level=settings.log_level, on_state_change=on_engine_state,
+                                 health_limit=settings.engine_health_limit,
+                                 unresponsive_after=settings.engine_timeout)
         self.core: CoreService | None = None
         self.server: FaktoryServer | None = None
 
@@ -51,11 +55,13 @@ class FaktoryRuntime:
 
     async def start(self) -> None:
         """Start every layer; on failure, stop what was started and re-raise."""
+        budget = fit_open_file_limit(self.settings.max_connections)
+        self.settings = replace(self.settings, max_connections=budget.max_connections)
         try:
             address = await self.engine.start()
-            self.core = CoreService(Store(address))
+            self.core = CoreService(Store(address, self.settings.engine_timeout))
             await self.core.start()
-            self.server = FaktoryServer(self.core, self.settings)
+            self.server = FaktoryServer(self.core, self.settings, budget)
             await self.server.start()
         except BaseException:
             await self.stop()
