@@ -45,6 +45,10 @@ def server_flags(parser: argparse.ArgumentParser) -> None:
     add("--tls-key", metavar="FILE", help="TLS private key (PEM)")
     add("--max-line", type=int, metavar="BYTES", help="longest accepted command line (16 MiB)")
     add("--max-connections", type=int, metavar="N", help="connection cap (2000)")
+    add("--engine-timeout", type=float, metavar="SECONDS",
+        help="deadline for each wait on the storage engine (5)")
+    add("--engine-health-limit", type=float, metavar="SECONDS",
+        help="restart an engine that answers nothing for this long (15)")
 
 
 def build_parser() -> argparse.ArgumentParser:

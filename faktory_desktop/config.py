@@ -46,6 +46,8 @@ class Settings:
     tls_key: Path | None = None
     max_line: int = 16 * 1024 * 1024
     max_connections: int = 2000
+    engine_timeout: float = 5.0  # the deadline of every wait on the engine (P-05)
+    engine_health_limit: float = 15.0  # an engine silent this long is killed and restarted
     toml: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def client_url(self, port: int | None = None, reveal_password: bool = True) -> str:
@@ -168,5 +170,20 @@ def build_settings(flags: dict[str, Any], env: dict[str, str] | None = None) -> 
         tls_key=key,
         max_line=int(flags.get("max_line") or 16 * 1024 * 1024),
         max_connections=int(flags.get("max_connections") or 2000),
+        engine_timeout=_seconds(flags, toml, "engine_timeout", "timeout", 5.0),
+        engine_health_limit=_seconds(flags, toml, "engine_health_limit", "health_limit", 15.0),
         toml=toml,
     )
+
+
+def _seconds(flags: dict[str, Any], toml: dict[str, Any], flag: str, key: str,
+             default: float) -> float:
+    """A positive number of seconds: the flag, else `[engine] <key>` in conf.d, else `default`."""
+    value = flags.get(flag)
+    if value is None:
+        value = toml.get("engine", {}).get(key, default)
+    option = "--" + flag.replace("_", "-")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3600:
+        raise ConfigError(f"invalid {option} ([engine] {key}) {value!r}: expected seconds, "
+                          "a number above 0 and at most 3600")
+    return float(value)

@@ -20,7 +20,13 @@ import redis.exceptions as redis_errors
 
 from faktory_desktop.engine.address import EngineAddress
 from faktory_desktop.storage import keys
-from faktory_desktop.storage.multiplexer import EngineUnavailable, Multiplexer, ReplyError
+from faktory_desktop.storage.cold import cold_client
+from faktory_desktop.storage.multiplexer import (
+    DEFAULT_DEADLINE,
+    EngineUnavailable,
+    Multiplexer,
+    ReplyError,
+)
 
 SCAN_COUNT = 100
 REGISTERED_FOR_S = 1.0  # how long a push trusts that its queue is still in `queues`
@@ -54,10 +60,10 @@ def _load_script(name: str) -> str:
 class Store:
     """Faktory's data in one Redis database."""
 
-    def __init__(self, address: EngineAddress) -> None:
+    def __init__(self, address: EngineAddress, deadline: float = DEFAULT_DEADLINE) -> None:
         self.address = address
-        self.mux = Multiplexer(address)
-        self.cold = aioredis.Redis.from_url(address.redis_url, socket_timeout=30)
+        self.mux = Multiplexer(address, deadline)
+        self.cold = cold_client(address, deadline)
         self._sha = {
             name: self.mux.register_script(_load_script(f"{name}.lua"))
             for name in ("push", "fetch", "ack", "fail", "enqueue_from_set", "move_between_sets")
