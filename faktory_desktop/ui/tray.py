@@ -61,6 +61,7 @@ def tray_state(status: ServerStatus, snapshot: Snapshot | None) -> TrayState:
         AppState.STOPPED: TrayState.STOPPED,
         AppState.STARTING: TrayState.STARTING,
         AppState.RESTARTING: TrayState.STARTING,
+        AppState.NOT_RESPONDING: TrayState.ERROR,
         AppState.ERROR: TrayState.ERROR,
     }[state]
 
@@ -167,7 +168,8 @@ class TrayIcon(QObject):
         self.counts_action.setVisible(bool(counts))
         self.start_action.setEnabled(idle)
         self.stop_action.setText("Stop Watching" if attached else "Stop Server")
-        self.stop_action.setEnabled(running or attached or state is AppState.RESTARTING)
+        self.stop_action.setEnabled(
+            running or attached or state in (AppState.RESTARTING, AppState.NOT_RESPONDING))
         self.restart_action.setEnabled(running or (state is AppState.ERROR and not self._acting))
         can_pause, can_resume = self._pausable()
         self.pause_action.setEnabled((running or attached) and can_pause)
