@@ -50,7 +50,7 @@ def plan_budget(wanted: int, soft: int, hard: int | None,
     target = wanted + HANDSHAKE_SLACK + BACKLOG + reserve
     new_soft = max(soft, target if hard is None else min(target, hard))
     room = max(new_soft - reserve, 2)
-    backlog = min(BACKLOG, max(8, room // 8))
+    backlog = BACKLOG if room >= target - reserve else max(8, room // 8)
     sockets = max(1, room - backlog)
     cap = min(wanted, max(1, sockets - min(HANDSHAKE_SLACK, sockets // 8)))
     return new_soft, ConnectionBudget(cap, sockets, backlog, new_soft)
