@@ -89,3 +89,20 @@ def test_bad_binding_is_one_clear_error(text):
 def test_tls_needs_both_files(tmp_path):
     with pytest.raises(ConfigError, match="both --tls-cert and --tls-key"):
         _settings(tmp_path, tls_cert="x.pem")
+
+
+def test_engine_deadline_and_health_limit_from_flags_then_conf_d(tmp_path):
+    default = _settings(tmp_path)
+    assert (default.engine_timeout, default.engine_health_limit) == (5.0, 15.0)
+    confd = tmp_path / "cfg" / "conf.d"
+    confd.mkdir(parents=True)
+    (confd / "e.toml").write_text("[engine]\ntimeout = 2\nhealth_limit = 7.5\n")
+    from_toml = _settings(tmp_path)
+    assert (from_toml.engine_timeout, from_toml.engine_health_limit) == (2.0, 7.5)
+    assert _settings(tmp_path, engine_timeout=3.0).engine_timeout == 3.0
+
+
+@pytest.mark.parametrize("value", [0, -1, "5", True, 3601])
+def test_a_bad_engine_deadline_is_one_clear_error(tmp_path, value):
+    with pytest.raises(ConfigError, match=r"invalid --engine-timeout \(\[engine\] timeout\)"):
+        _settings(tmp_path, engine_timeout=value)
