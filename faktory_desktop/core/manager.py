@@ -14,6 +14,7 @@ from typing import Any
 from faktory_desktop.core import job as jobs
 from faktory_desktop.core import jsonc
 from faktory_desktop.core.failure import EXPIRED, FailureReport, dispose
+from faktory_desktop.core.late_fetch import LateFetches
 from faktory_desktop.core.reservations import Reservations, parse_member
 from faktory_desktop.core.timefmt import NS, fraction, local_date, now_ns, parse_ns, second_prefix
 from faktory_desktop.core.waiters import FetchWaiters
@@ -38,6 +39,7 @@ class Manager:
         self.store = store
         self.waiters = FetchWaiters()
         self.reservations = Reservations()
+        self.late_fetches = LateFetches(store, self.waiters)
         self.paused: set[str] = set()
         # Set by start(); saves asyncio.get_running_loop()'s getpid() call on every FETCH.
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -114,7 +116,8 @@ class Manager:
         now_s, frac = now // NS, fraction(now)
         reserved_at = second_prefix(now_s) + frac + "Z"  # format_ns(now), without a 2nd fraction()
         expires_at = second_prefix(now_s + jobs.DEFAULT_RESERVE_FOR) + frac + "Z"
-        reply = await self.store.fetch(queues, wid_json, now_s, frac, reserved_at, expires_at)
+        reply = await self.store.fetch(queues, wid_json, now_s, frac, reserved_at, expires_at,
+                                       self.late_fetches.put_back)
         if reply is None:
             return None
         job, member = reply

@@ -25,6 +25,7 @@ import asyncio
 import hashlib
 import logging
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import hiredis
@@ -51,6 +52,9 @@ class ReplyError(Exception):
     """Redis answered with an error reply."""
 
 
+LateReply = Callable[[Any], None]
+
+
 class _RedisProtocol(asyncio.Protocol):
     """Feeds replies into the FIFO of waiting futures."""
 
@@ -69,7 +73,8 @@ class _RedisProtocol(asyncio.Protocol):
         pending = self.owner._pending
         while (reply := reader.gets()) is not False:
             fut = pending.popleft()
-            if fut.done():
+            if fut.done():  # failed at the deadline (or cancelled): the reply comes too late
+                self.owner._late_reply(fut, reply)
                 continue
             if isinstance(reply, ReplyError):
                 fut.set_exception(reply)
@@ -104,6 +109,7 @@ class Multiplexer:
         self._head: asyncio.Future[Any] | None = None  # the FIFO's head at the last check
         self._head_since = 0.0  # when that head was first seen there
         self._deadline_timer: asyncio.TimerHandle | None = None
+        self._late: dict[asyncio.Future[Any], LateReply] = {}  # see evalsha's on_late
 
     async def connect(self, timeout: float = 10.0) -> None:
         """Connect now (raising if that fails within `timeout`), then keep reconnecting."""
@@ -157,13 +163,33 @@ class Multiplexer:
         self._scripts[sha] = source
         return sha
 
-    async def evalsha(self, sha: str, keys: list[Any], args: list[Any]) -> Any:
+    async def evalsha(self, sha: str, keys: list[Any], args: list[Any],
+                      on_late: LateReply | None = None) -> Any:
+        """Run a registered script. `on_late(reply)` is called if the script fails at the deadline
+        and the engine still runs it (and answers) later."""
+        fut = self.execute("EVALSHA", sha, len(keys), *keys, *args)
         try:
-            return await self.execute("EVALSHA", sha, len(keys), *keys, *args)
+            return await fut
         except ReplyError as exc:
             if not str(exc).startswith("NOSCRIPT"):
                 raise
+        except EngineTimeout:
+            if on_late is not None:
+                self._late[fut] = on_late
+            raise
         return await self.execute("EVAL", self._scripts[sha], len(keys), *keys, *args)
+
+    def _late_reply(self, fut: asyncio.Future[Any], reply: Any) -> None:
+        """A reply for a command that already failed (or was cancelled): the engine answers."""
+        if self.stalled:
+            self._unstall()  # now, not at the next check: `on_late` handlers may need the engine
+        handler = self._late.pop(fut, None)
+        if handler is None or isinstance(reply, ReplyError):
+            return
+        try:
+            handler(reply)
+        except Exception:
+            log.exception("handling a late reply failed")
 
     def _flush(self) -> None:
         self._flush_scheduled = False
@@ -211,6 +237,7 @@ class Multiplexer:
         if self._protocol is proto:
             self._protocol = None
             self.stalled = False  # the commands fail as "unavailable" until it reconnects
+            self._late.clear()  # their replies will never come
             self._connected.clear()
             self._outbox.clear()
         self._fail_pending(EngineUnavailable("lost the connection to the engine"))

@@ -24,6 +24,7 @@ from faktory_desktop.storage.cold import cold_client
 from faktory_desktop.storage.multiplexer import (
     DEFAULT_DEADLINE,
     EngineUnavailable,
+    LateReply,
     Multiplexer,
     ReplyError,
 )
@@ -118,17 +119,19 @@ class Store:
 
     async def fetch(
         self, queues: Sequence[str], wid_json: bytes, now_s: int, frac: str,
-        reserved_at: str, default_expires_at: str,
+        reserved_at: str, default_expires_at: str, on_late: LateReply | None = None,
     ) -> tuple[bytes, bytes] | None:
         """Pop the first job in queue order and reserve it: (job, reservation member) or None.
 
         `frac` is now's fraction as RFC3339Nano prints it ("" or ".25"); `reserved_at` is now and
         `default_expires_at` now + 1800 s (the reservation of a job without reserve_for), both
         formatted: the script formats an expiry itself only for a job with its own reserve_for.
+        `on_late` gets the reply of a fetch that failed at the deadline yet ran later.
         """
         queue_keys = [keys.queue(q) for q in queues]
         args = [now_s, frac, wid_json, reserved_at, default_expires_at]
-        reply = await self.mux.evalsha(self._sha["fetch"], [keys.WORKING, *queue_keys], args)
+        reply = await self.mux.evalsha(self._sha["fetch"], [keys.WORKING, *queue_keys], args,
+                                       on_late)
         return (reply[0], reply[1]) if reply else None
 
     async def ack(self, member: bytes, date: str) -> bool:
