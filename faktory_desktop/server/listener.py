@@ -42,12 +42,15 @@ class FaktoryServer:
         self.session_numbers = itertools.count(1)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._server: asyncio.base_events.Server | None = None
+        self._port: int | None = None
 
     @property
     def port(self) -> int:
-        """The bound port (differs from the configured one when that was 0)."""
-        assert self._server is not None
-        return self._server.sockets[0].getsockname()[1]
+        """The bound port (differs from the configured one when that was 0). Kept from the
+        start: once stop() closes the listener, its socket list is empty, and the app may still
+        ask while it stops."""
+        assert self._port is not None
+        return self._port
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -64,6 +67,7 @@ class FaktoryServer:
             if exc.errno == errno.EADDRINUSE:
                 raise PortInUse(self.config.host, self.config.port) from None
             raise
+        self._port = self._server.sockets[0].getsockname()[1]
 
     def track(self, task: asyncio.Task[Any]) -> None:
         """Keep a strong reference to a session's task until it ends."""
