@@ -49,6 +49,10 @@ def server_flags(parser: argparse.ArgumentParser) -> None:
     add("--max-connections", type=int, metavar="N", help="connection cap (2000)")
     add("--metrics", metavar="HOST:PORT", help="serve Prometheus /metrics here (off)")
     add("--redis-gateway", metavar="HOST:PORT", help="expose the engine on TCP here (off)")
+    add("--engine-timeout", type=float, metavar="SECONDS",
+        help="deadline for each wait on the storage engine (5)")
+    add("--engine-health-limit", type=float, metavar="SECONDS",
+        help="restart an engine that answers nothing for this long (15)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -57,6 +57,8 @@ class Settings:
     requeue_gone_workers: bool = False  # fail a gone worker's jobs at once (core/gone.py)
     metrics_binding: tuple[str, int] | None = None  # Prometheus /metrics; None: off
     redis_gateway: tuple[str, int] | None = None  # the engine on TCP; None: off
+    engine_timeout: float = 5.0  # the deadline of every wait on the engine (P-05)
+    engine_health_limit: float = 15.0  # an engine silent this long is killed and restarted
     toml: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     features: Features = field(default_factory=Features, compare=False, repr=False)
 
@@ -261,6 +263,8 @@ def build_settings(flags: dict[str, Any], env: dict[str, str] | None = None) -> 
         requeue_gone_workers=_requeue_gone_workers(flags, toml),
         metrics_binding=_optional_binding(flags, "metrics", toml, "prometheus"),
         redis_gateway=_optional_binding(flags, "redis_gateway", toml, "redis_gateway"),
+        engine_timeout=_seconds(flags, toml, "engine_timeout", "timeout", 5.0),
+        engine_health_limit=_seconds(flags, toml, "engine_health_limit", "health_limit", 15.0),
         toml=toml,
         features=features,
     )
@@ -276,3 +280,14 @@ def _requeue_gone_workers(flags: dict[str, Any], toml: dict[str, Any]) -> bool:
         raise ConfigError("[faktory] requeue_gone_workers in conf.d must be true or false, "
                           f"not {value!r}")
     return value
+def _seconds(flags: dict[str, Any], toml: dict[str, Any], flag: str, key: str,
+             default: float) -> float:
+    """A positive number of seconds: the flag, else `[engine] <key>` in conf.d, else `default`."""
+    value = flags.get(flag)
+    if value is None:
+        value = toml.get("engine", {}).get(key, default)
+    option = "--" + flag.replace("_", "-")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3600:
+        raise ConfigError(f"invalid {option} ([engine] {key}) {value!r}: expected seconds, "
+                          "a number above 0 and at most 3600")
+    return float(value)

@@ -106,3 +106,18 @@ def test_requeue_gone_workers_that_is_not_a_boolean_is_one_clear_error(tmp_path)
     (confd / "f.toml").write_text("[faktory]\nrequeue_gone_workers = 'yes'\n")
     with pytest.raises(ConfigError, match="requeue_gone_workers in conf.d must be true or false"):
         _settings(tmp_path)
+def test_engine_deadline_and_health_limit_from_flags_then_conf_d(tmp_path):
+    default = _settings(tmp_path)
+    assert (default.engine_timeout, default.engine_health_limit) == (5.0, 15.0)
+    confd = tmp_path / "cfg" / "conf.d"
+    confd.mkdir(parents=True)
+    (confd / "e.toml").write_text("[engine]\ntimeout = 2\nhealth_limit = 7.5\n")
+    from_toml = _settings(tmp_path)
+    assert (from_toml.engine_timeout, from_toml.engine_health_limit) == (2.0, 7.5)
+    assert _settings(tmp_path, engine_timeout=3.0).engine_timeout == 3.0
+
+
+@pytest.mark.parametrize("value", [0, -1, "5", True, 3601])
+def test_a_bad_engine_deadline_is_one_clear_error(tmp_path, value):
+    with pytest.raises(ConfigError, match=r"invalid --engine-timeout \(\[engine\] timeout\)"):
+        _settings(tmp_path, engine_timeout=value)

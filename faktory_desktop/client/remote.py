@@ -150,4 +150,4 @@ def _json(reply: Any) -> dict[str, Any]:
 def _server(info: dict[str, Any]) -> RemoteServer:
     server = info.get("server", {})
     return RemoteServer(str(server.get("faktory_version", "?")), int(server.get("uptime", 0)),
-                        int(server.get("used_memory_mb", 0)))
+                        int(server.get("used_memory_mb") or 0))

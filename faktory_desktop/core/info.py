@@ -31,6 +31,18 @@ class ServerCounters:
 _process = psutil.Process()
 
 
+def memory_mb() -> int | None:
+    """This process's resident memory in MB; None (unknown) when it cannot be read.
+
+    psutil opens /proc/PID/statm for it: with every file descriptor in use that fails (EMFILE),
+    and INFO must still answer.
+    """
+    try:
+        return int(_process.memory_info().rss // (1024 * 1024))
+    except (OSError, psutil.Error):
+        return None
+
+
 async def build_info(manager: Manager, scheduler: Scheduler, workers: WorkerRegistry,
                      counters: ServerCounters) -> dict[str, Any]:
     store = manager.store
@@ -57,7 +69,7 @@ async def build_info(manager: Manager, scheduler: Scheduler, workers: WorkerRegi
             "uptime": counters.uptime_s,
             "connections": counters.connections,
             "command_count": counters.command_count,
-            "used_memory_mb": _process.memory_info().rss // (1024 * 1024),
+            "used_memory_mb": memory_mb(),
         },
     }
 

@@ -16,6 +16,7 @@ from faktory_desktop.core import job as jobs
 from faktory_desktop.core.events import EXPIRED as EXPIRED_EVENT
 from faktory_desktop.core.events import UNIQUE_DENIED, UNIQUE_LOCK, JobEvents
 from faktory_desktop.core.failure import EXPIRED, FailureReport, dispose
+from faktory_desktop.core.late_fetch import LateFetches
 from faktory_desktop.core.reservations import Reservation, Reservations, parse_member
 from faktory_desktop.core.throttles import Throttles
 from faktory_desktop.core.timefmt import (
@@ -68,6 +69,7 @@ class Manager:
         self.store = store
         self.waiters = FetchWaiters()
         self.reservations = Reservations()
+        self.late_fetches = LateFetches(store, self.waiters)
         self.paused: set[str] = set()
         self.events = JobEvents()  # metrics listen here; with none, each hook is one check
         self.throttles = Throttles(ThrottleStore(store), self.waiters.notify)
@@ -191,7 +193,8 @@ class Manager:
             args = [now_s, frac, wid_json, reserved_at, expires_at]
             held = await self.throttles.fetch(queues, wid, args, self.waiters.push_count)
             return held[:2] if isinstance(held, tuple) else held
-        return await self.store.fetch(queues, wid_json, now_s, frac, reserved_at, expires_at)
+        return await self.store.fetch(queues, wid_json, now_s, frac, reserved_at, expires_at,
+                                      self.late_fetches.put_back)
 
     async def _start_enterprise(self, job: dict[str, Any], ent: enterprise.EntJob,
                                 member: bytes, now: int) -> bool:

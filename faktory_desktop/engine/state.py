@@ -15,6 +15,7 @@ class EngineState(Enum):
     STOPPED = "stopped"
     STARTING = "starting"
     RUNNING = "running"
+    UNRESPONSIVE = "not responding"  # running, but has answered no health check for a while
     RESTARTING = "restarting"
     FAILED = "failed"
 
@@ -22,7 +23,12 @@ class EngineState(Enum):
 _ALLOWED: dict[EngineState, frozenset[EngineState]] = {
     EngineState.STOPPED: frozenset({EngineState.STARTING}),
     EngineState.STARTING: frozenset({EngineState.RUNNING, EngineState.FAILED, EngineState.STOPPED}),
-    EngineState.RUNNING: frozenset({EngineState.RESTARTING, EngineState.STOPPED}),
+    EngineState.RUNNING: frozenset(
+        {EngineState.RESTARTING, EngineState.STOPPED, EngineState.UNRESPONSIVE}
+    ),
+    EngineState.UNRESPONSIVE: frozenset(
+        {EngineState.RUNNING, EngineState.RESTARTING, EngineState.STOPPED}
+    ),
     EngineState.RESTARTING: frozenset(
         {EngineState.RUNNING, EngineState.FAILED, EngineState.STOPPED}
     ),

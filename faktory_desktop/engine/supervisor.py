@@ -12,6 +12,7 @@ binary or config. SHUTDOWN SAVE loses no data; the cost is one reload of the dat
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from .config import EngineConfig, engine_log_level, ensure_private_dir, plan_con
 from .control import Probe, probe, shutdown_save, wait_ready
 from .errors import EngineError, EngineStartError
 from .gateway import Gateway, GatewayError, GatewayRequest, resolve_gateway
+from .health import DEFAULT_LIMIT, DEFAULT_UNRESPONSIVE_AFTER, watch_health
 from .lock import DataDirLock
 from .pidfile import PIDFILE_NAME, PidRecord, live_engine_process, read_pidfile, remove_file
 from .pidfile import write_pidfile as _write_pidfile
@@ -59,6 +61,8 @@ class Engine:
         restart_limit: int = RESTART_LIMIT,
         platform: str = sys.platform,
         gateway: GatewayRequest | None = None,
+        health_limit: float = DEFAULT_LIMIT,
+        unresponsive_after: float = DEFAULT_UNRESPONSIVE_AFTER,
     ) -> None:
         self._data_dir = Path(data_dir).expanduser().resolve()
         self._binary_arg = binary
@@ -71,6 +75,8 @@ class Engine:
         self._platform = platform
         self._gateway_request = gateway
         self._gateway_error: str | None = None
+        self._health_limit = health_limit
+        self._unresponsive_after = min(unresponsive_after, health_limit)
         self._state = EngineState.STOPPED
         self._binary: str | None = None
         self._version: tuple[str, str] | None = None
@@ -146,7 +152,8 @@ class Engine:
     async def start(self) -> EngineAddress:
         """Start the engine (if it is not running) and return its address once it answers."""
         async with self._lock:
-            if self._state in (EngineState.RUNNING, EngineState.RESTARTING):
+            if self._state in (EngineState.RUNNING, EngineState.RESTARTING,
+                               EngineState.UNRESPONSIVE):
                 assert self._cfg is not None
                 return self._cfg.address
             self._set_state(EngineState.STARTING)
@@ -292,7 +299,7 @@ class Engine:
         """Wait for one exit and handle it; False when the watcher should end."""
         proc = self._proc
         assert proc is not None
-        code = await proc.wait()
+        code = await self._wait_exit(proc)
         if self._stopping:
             return False
         uptime = asyncio.get_running_loop().time() - self._started_at
@@ -306,6 +313,43 @@ class Engine:
         self._dir_lock.release()
         self._set_state(EngineState.FAILED)
         return False
+
+    async def _wait_exit(self, proc: asyncio.subprocess.Process) -> int:
+        """Await the child's exit, checking its health meanwhile: one that answers nothing for
+        `health_limit` s is treated as crashed, and killed here (then restarted as after a crash).
+        """
+        assert self._cfg is not None
+        health = asyncio.create_task(
+            watch_health(self._cfg.address, self._health_limit, self._unresponsive_after,
+                         self._on_responding), name="faktory-engine-health")
+        exited = asyncio.ensure_future(proc.wait())
+        try:
+            await asyncio.wait({health, exited}, return_when=asyncio.FIRST_COMPLETED)
+            if not exited.done() and (bug := health.exception()) is not None:
+                log.error("the engine's health check failed", exc_info=bug)
+            elif not exited.done():
+                log.error("THE ENGINE (pid %d) HAS ANSWERED NOTHING FOR %.0f s: treating it as "
+                          "crashed: killing it (SIGKILL) to restart it; its AOF holds every "
+                          "write it acknowledged", proc.pid, health.result())
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+            return await exited
+        finally:
+            health.cancel()
+            exited.cancel()
+            await asyncio.wait({health})
+
+    def _on_responding(self, responding: bool) -> None:
+        """The health check's verdict between an answer and the health limit."""
+        if self._stopping:
+            return
+        if not responding and self._state is EngineState.RUNNING:
+            log.warning("the engine (pid %s) has not answered for %g s", self.pid,
+                        self._unresponsive_after)
+            self._set_state(EngineState.UNRESPONSIVE)
+        elif responding and self._state is EngineState.UNRESPONSIVE:
+            log.warning("the engine (pid %s) answers again", self.pid)
+            self._set_state(EngineState.RUNNING)
 
     async def _restart(self) -> bool:
         """Relaunch with exponential backoff; False after `restart_limit` failures in a row."""

@@ -10,6 +10,8 @@ from typing import Any
 
 from faktory_desktop.config import Settings
 from faktory_desktop.core.service import CoreService
+from faktory_desktop.protocol.replies import error
+from faktory_desktop.server.fdlimit import ConnectionBudget, unlimited_budget
 from faktory_desktop.server.session import HANDSHAKE_TIMEOUT_S, Session
 from faktory_desktop.server.tls import server_context
 from faktory_desktop.server.trace import ProtocolTrace
@@ -27,21 +29,28 @@ class PortInUse(OSError):
 
 
 class FaktoryServer:
-    def __init__(self, core: CoreService, config: Settings) -> None:
+    def __init__(self, core: CoreService, config: Settings,
+                 budget: ConnectionBudget | None = None) -> None:
         self.core = core
         self.config = config
+        self.budget = budget or unlimited_budget(config.max_connections)
+        self.deadline_error = error(f"the storage engine did not answer within "
+                                    f"{config.engine_timeout:g} s, try again")
         self.sessions: set[Session] = set()
         self.stopping = False
         self.trace = ProtocolTrace()
         self.session_numbers = itertools.count(1)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._server: asyncio.base_events.Server | None = None
+        self._port: int | None = None
 
     @property
     def port(self) -> int:
-        """The bound port (differs from the configured one when that was 0)."""
-        assert self._server is not None
-        return self._server.sockets[0].getsockname()[1]
+        """The bound port (differs from the configured one when that was 0). Kept from the
+        start: once stop() closes the listener, its socket list is empty, and the app may still
+        ask while it stops."""
+        assert self._port is not None
+        return self._port
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -51,13 +60,14 @@ class FaktoryServer:
         try:
             self._server = await loop.create_server(
                 lambda: Session(self), self.config.host, self.config.port,
-                ssl=context, reuse_address=True, backlog=1024,
+                ssl=context, reuse_address=True, backlog=self.budget.backlog,
                 ssl_handshake_timeout=HANDSHAKE_TIMEOUT_S if context else None,
             )
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise PortInUse(self.config.host, self.config.port) from None
             raise
+        self._port = self._server.sockets[0].getsockname()[1]
 
     def track(self, task: asyncio.Task[Any]) -> None:
         """Keep a strong reference to a session's task until it ends."""

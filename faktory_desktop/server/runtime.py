@@ -21,6 +21,7 @@ from faktory_desktop.core.service import CoreService
 from faktory_desktop.engine import Engine, EngineState, ExternalEngine
 from faktory_desktop.metrics.service import MetricsService
 from faktory_desktop.server.gateway_settings import announce_gateway, gateway_request
+from faktory_desktop.server.fdlimit import fit_open_file_limit
 from faktory_desktop.server.listener import FaktoryServer
 from faktory_desktop.storage.store import Store
 from faktory_desktop.web.request import WebContext
@@ -50,7 +51,9 @@ class FaktoryRuntime:
         else:
             self.engine = Engine(settings.data_dir, binary=settings.redis_server,
                                  log_level=settings.log_level, on_state_change=on_engine_state,
-                                 gateway=gateway_request(settings))
+                                 gateway=gateway_request(settings),
+                                 health_limit=settings.engine_health_limit,
+                                 unresponsive_after=settings.engine_timeout)
         self.core: CoreService | None = None
         self.server: FaktoryServer | None = None
         self.web: WebServer | None = None
@@ -63,14 +66,17 @@ class FaktoryRuntime:
 
     async def start(self) -> None:
         """Start every layer; on failure, stop what was started and re-raise."""
+        budget = fit_open_file_limit(self.settings.max_connections)
+        self.settings = replace(self.settings, max_connections=budget.max_connections)
         try:
             address = await self.engine.start()
             gateway = self.engine.gateway if isinstance(self.engine, Engine) else None
             announce_gateway(self.settings, gateway)
-            self.core = CoreService(Store(address), self.settings.features, self.clock)
+            self.core = CoreService(Store(address, self.settings.engine_timeout),
+                                    self.settings.features, self.clock)
             self.core.gone.requeue_when_gone(self.settings.requeue_gone_workers)
             await self.core.start()
-            self.server = FaktoryServer(self.core, self.settings)
+            self.server = FaktoryServer(self.core, self.settings, budget)
             await self.server.start()
             self.metrics = MetricsService(self.settings, self.core)
             await self.metrics.start()

@@ -34,6 +34,7 @@ from faktory_desktop.core.workers import UnknownWorker, Worker
 from faktory_desktop.protocol import Closed, Command, FWPConnection, Identified, Request
 from faktory_desktop.protocol.replies import OK, error
 from faktory_desktop.server.commands import HANDLERS, CommandError, unknown_command
+from faktory_desktop.storage.cold import ENGINE_TIMEOUTS
 from faktory_desktop.storage.multiplexer import ReplyError
 from faktory_desktop.storage.store import ENGINE_UNREACHABLE
 
@@ -82,7 +83,11 @@ class Session(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
-        self.server.sessions.add(self)
+        sessions = self.server.sessions
+        if len(sessions) >= self.server.budget.max_sockets:  # the open-file limit: see fdlimit
+            self._finish(error(f"too many connections: {len(sessions) + 1}"))
+            return
+        sessions.add(self)
         transport.write(self.fwp.greeting())  # type: ignore[attr-defined]
         self._handshake_timer = self._loop.call_later(HANDSHAKE_TIMEOUT_S, self._handshake_expired)
 
@@ -221,7 +226,7 @@ class Session(asyncio.Protocol):
                 self._coro = coro
                 self._step(None)
             else:
-                self._task = task = self._loop.create_task(coro)
+                self._task = task = self._loop.create_task(self._bounded(coro))
                 task.add_done_callback(self._task_done)
                 self.server.track(task)
         if self._busy:
@@ -302,6 +307,17 @@ class Session(asyncio.Protocol):
         else:
             self._write(reply)
 
+    async def _bounded(self, coro: Coroutine[Any, Any, Reply]) -> Reply:
+        """A command run as a Task (the cold verbs: INFO, QUEUE, MUTATE...), bounded as a whole
+        by the engine deadline, as Faktory bounds each command's Redis work (P-05). It also
+        covers the wait for one of the cold pool's connections. The inline verbs are bounded by
+        the multiplexer's deadline instead, at no cost per command."""
+        try:
+            async with asyncio.timeout(self.server.config.engine_timeout):
+                return await coro
+        except TimeoutError:
+            return self.server.deadline_error
+
     async def _traced(self, command: Command) -> Reply:
         """`_dispatch`, recorded in the protocol trace (only while the app shows it)."""
         started = time.perf_counter()
@@ -324,6 +340,8 @@ class Session(asyncio.Protocol):
             return error(str(exc), exc.code)
         except CLIENT_ERRORS as exc:
             return error(str(exc))
+        except ENGINE_TIMEOUTS:
+            return self.server.deadline_error  # P-05; the command may still run (at-least-once)
         except ENGINE_UNREACHABLE as exc:
             # the hot path (multiplexer) or the cold one (redis-py: INFO, QUEUE, MUTATE) while
             # the engine restarts: the same retryable answer, and no traceback in the log

@@ -20,8 +20,15 @@ import redis.exceptions as redis_errors
 
 from faktory_desktop.engine.address import EngineAddress
 from faktory_desktop.storage import keys
+from faktory_desktop.storage.cold import cold_client
 from faktory_desktop.storage.enterprise import EntStore
-from faktory_desktop.storage.multiplexer import EngineUnavailable, Multiplexer, ReplyError
+from faktory_desktop.storage.multiplexer import (
+    DEFAULT_DEADLINE,
+    EngineUnavailable,
+    LateReply,
+    Multiplexer,
+    ReplyError,
+)
 
 SCAN_COUNT = 100
 REGISTERED_FOR_S = 1.0  # how long a push trusts that its queue is still in `queues`
@@ -55,10 +62,10 @@ def _load_script(name: str) -> str:
 class Store:
     """Faktory's data in one Redis database."""
 
-    def __init__(self, address: EngineAddress) -> None:
+    def __init__(self, address: EngineAddress, deadline: float = DEFAULT_DEADLINE) -> None:
         self.address = address
-        self.mux = Multiplexer(address)
-        self.cold = aioredis.Redis.from_url(address.redis_url, socket_timeout=30)
+        self.mux = Multiplexer(address, deadline)
+        self.cold = cold_client(address, deadline)
         self._sha = {
             name: self.mux.register_script(_load_script(f"{name}.lua"))
             for name in ("push", "fetch", "ack", "fail", "enqueue_from_set", "move_between_sets")
@@ -114,17 +121,19 @@ class Store:
 
     async def fetch(
         self, queues: Sequence[str], wid_json: bytes, now_s: int, frac: str,
-        reserved_at: str, default_expires_at: str,
+        reserved_at: str, default_expires_at: str, on_late: LateReply | None = None,
     ) -> tuple[bytes, bytes] | None:
         """Pop the first job in queue order and reserve it: (job, reservation member) or None.
 
         `frac` is now's fraction as RFC3339Nano prints it ("" or ".25"); `reserved_at` is now and
         `default_expires_at` now + 1800 s (the reservation of a job without reserve_for), both
         formatted: the script formats an expiry itself only for a job with its own reserve_for.
+        `on_late` gets the reply of a fetch that failed at the deadline yet ran later.
         """
         queue_keys = [keys.queue(q) for q in queues]
         args = [now_s, frac, wid_json, reserved_at, default_expires_at]
-        reply = await self.mux.evalsha(self._sha["fetch"], [keys.WORKING, *queue_keys], args)
+        reply = await self.mux.evalsha(self._sha["fetch"], [keys.WORKING, *queue_keys], args,
+                                       on_late)
         return (reply[0], reply[1]) if reply else None
 
     async def ack(self, member: bytes, date: str) -> bool:

@@ -27,7 +27,7 @@ from faktory_desktop import FAKTORY_COMPAT_VERSION, __version__
 from faktory_desktop.engine import Engine, ExternalEngine
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.icons import app_icon
-from faktory_desktop.ui.status import AppState, ServerStatus
+from faktory_desktop.ui.status import OWN_SERVER_STATES, ServerStatus
 
 APP_NAME = "Faktory Desktop"
 TAGLINE = "Faktory, the language-agnostic background-job server, on your desktop."
@@ -35,7 +35,7 @@ TAGLINE = "Faktory, the language-agnostic background-job server, on your desktop
 
 def _engine(controller: ServerController) -> Engine | ExternalEngine | None:
     thread = controller.server_thread
-    if thread is None or controller.status.state not in (AppState.RUNNING, AppState.RESTARTING):
+    if thread is None or controller.status.state not in OWN_SERVER_STATES:
         return None
     return thread.runtime.engine
 

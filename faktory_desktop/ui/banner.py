@@ -12,6 +12,7 @@ COLORS = {
     AppState.STARTING: ("#1a73e8", "#e8f0fe"),
     AppState.RUNNING: ("#188038", "#e6f4ea"),
     AppState.RESTARTING: ("#b06000", "#fef7e0"),
+    AppState.NOT_RESPONDING: ("#c5221f", "#fce8e6"),
     AppState.ATTACHED: ("#1a73e8", "#e8f0fe"),
     AppState.ERROR: ("#c5221f", "#fce8e6"),
 }
@@ -107,6 +108,9 @@ def _state_hint(state: AppState) -> str:
         AppState.STARTING: "Starting the storage engine and opening the Faktory port…",
         AppState.RESTARTING: "The storage engine crashed and is being restarted. Clients get "
                              "errors for a moment; no acknowledged job is lost.",
+        AppState.NOT_RESPONDING: "The storage engine is running but answers nothing, so "
+                                 "clients get \"did not answer\" errors and may retry. If it "
+                                 "stays silent it is restarted; no acknowledged job is lost.",
         AppState.ATTACHED: "A Faktory server was already running on this port, so this window "
                            "shows its numbers and runs no server of its own. Its jobs can be "
                            "browsed in its own Web UI; this app's job screens need the app's "

@@ -30,7 +30,7 @@ from faktory_desktop.core.service import CoreService
 from faktory_desktop.engine import DataDirInUse, EngineError, EngineNotFound, EngineState
 from faktory_desktop.server.listener import PortInUse
 from faktory_desktop.server.runtime import ServerThread
-from faktory_desktop.ui.status import AppState, Problem, ServerStatus
+from faktory_desktop.ui.status import OWN_SERVER_STATES, AppState, Problem, ServerStatus
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -103,7 +103,7 @@ class ServerController(QObject):
     @property
     def running(self) -> bool:
         """Whether this app's own server runs (attached to another one does not count)."""
-        return self.status.state in (AppState.RUNNING, AppState.RESTARTING)
+        return self.status.state in OWN_SERVER_STATES
 
     @property
     def attached(self) -> bool:
@@ -302,10 +302,12 @@ class ServerController(QObject):
             self.server_thread = None
 
     def _on_engine_state(self, state: EngineState) -> None:
-        if self.status.state not in (AppState.RUNNING, AppState.RESTARTING):
+        if self.status.state not in OWN_SERVER_STATES:
             return
         if state is EngineState.RESTARTING:
             self._set(ServerStatus(AppState.RESTARTING))
+        elif state is EngineState.UNRESPONSIVE:
+            self._set(ServerStatus(AppState.NOT_RESPONDING))
         elif state is EngineState.RUNNING:
             self._set(ServerStatus(AppState.RUNNING))
         elif state is EngineState.FAILED:

@@ -19,7 +19,7 @@ from faktory_desktop.core.api import Snapshot
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.poller import Poller
 from faktory_desktop.ui.preferences import Preferences
-from faktory_desktop.ui.status import AppState, Problem, ServerStatus
+from faktory_desktop.ui.status import OWN_SERVER_STATES, AppState, Problem, ServerStatus
 
 MessageIcon = QSystemTrayIcon.MessageIcon
 ShowMessage = Callable[[str, str, MessageIcon], None]
@@ -96,7 +96,7 @@ class Notifier(QObject):
     # -- the engine -------------------------------------------------------------------------------
 
     def on_status(self, status: ServerStatus) -> None:
-        if status.state not in (AppState.RUNNING, AppState.RESTARTING):
+        if status.state not in OWN_SERVER_STATES:
             self._last_dead = None  # another server (or data dir) may come next: new baseline
         if status.state is AppState.RESTARTING:
             if self._wait_s(self._engine_sent_at) <= 0:  # a flapping engine: one notice a window

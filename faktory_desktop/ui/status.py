@@ -16,8 +16,13 @@ class AppState(Enum):
     STARTING = "Starting…"
     RUNNING = "Running"
     RESTARTING = "Engine restarting…"
+    NOT_RESPONDING = "Engine not responding"  # running, but silent: commands get the deadline error
     ATTACHED = "Watching another Faktory server"  # its numbers, over FWP; no server of ours
     ERROR = "Error"
+
+
+# The states in which the app's own server runs (the engine may be in trouble).
+OWN_SERVER_STATES = frozenset({AppState.RUNNING, AppState.RESTARTING, AppState.NOT_RESPONDING})
 
 
 class Problem(Enum):
@@ -68,7 +73,7 @@ class ServerStatus:
     @property
     def live(self) -> bool:
         """Whether there are live numbers to show: our server runs, or we watch another."""
-        return self.state in (AppState.RUNNING, AppState.RESTARTING, AppState.ATTACHED)
+        return self.state in OWN_SERVER_STATES or self.state is AppState.ATTACHED
 
     @property
     def title(self) -> str:

@@ -62,6 +62,7 @@ def tray_state(status: ServerStatus, snapshot: Snapshot | None) -> TrayState:
         AppState.STOPPED: TrayState.STOPPED,
         AppState.STARTING: TrayState.STARTING,
         AppState.RESTARTING: TrayState.STARTING,
+        AppState.NOT_RESPONDING: TrayState.ERROR,
         AppState.ERROR: TrayState.ERROR,
     }[state]
 
@@ -172,7 +173,8 @@ class TrayIcon(QObject):
         self.counts_action.setVisible(bool(counts))
         self.start_action.setEnabled(idle)
         self.stop_action.setText("Stop Watching" if attached else "Stop Server")
-        self.stop_action.setEnabled(running or attached or state is AppState.RESTARTING)
+        self.stop_action.setEnabled(
+            running or attached or state in (AppState.RESTARTING, AppState.NOT_RESPONDING))
         self.restart_action.setEnabled(running or (state is AppState.ERROR and not self._acting))
         self.reload_action.setEnabled(running)
         can_pause, can_resume = self._pausable()

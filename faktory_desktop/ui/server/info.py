@@ -21,6 +21,7 @@ STATE_COLORS = {
     AppState.STARTING: "#1a73e8",
     AppState.RUNNING: "#1e8e3e",
     AppState.RESTARTING: "#e37400",
+    AppState.NOT_RESPONDING: "#d93025",
     AppState.ATTACHED: "#1a73e8",
     AppState.ERROR: "#d93025",
 }
