@@ -20,8 +20,8 @@ from faktory_desktop.core.clock import Clock
 from faktory_desktop.core.service import CoreService
 from faktory_desktop.engine import Engine, EngineState, ExternalEngine
 from faktory_desktop.metrics.service import MetricsService
-from faktory_desktop.server.gateway_settings import announce_gateway, gateway_request
 from faktory_desktop.server.fdlimit import fit_open_file_limit
+from faktory_desktop.server.gateway_settings import announce_gateway, gateway_request
 from faktory_desktop.server.listener import FaktoryServer
 from faktory_desktop.storage.store import Store
 from faktory_desktop.web.request import WebContext
