@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run serve test bench bench-app bench-browser system-deps qt-runtime node-client clean \
+.PHONY: run serve test bench bench-app bench-browser bench-launch system-deps qt-runtime node-client clean \
 	bundle bundle-smoke package-linux
 
 $(STAMP): pyproject.toml
@@ -68,6 +68,10 @@ bench: $(STAMP)
 # The job browser at a million jobs: time to open, and to jump while scrolling.
 bench-browser: $(STAMP) qt-runtime
 	$(PY) -m bench.browser $(ARGS)
+
+# Launch to accepting FWP (headless and app) and to the app's first paint: medians of 5.
+bench-launch: $(STAMP) qt-runtime
+	$(PY) -m bench.launch $(ARGS)
 
 # The desktop app under the same load: GUI stalls, and throughput against headless `serve`.
 bench-app: $(STAMP) qt-runtime

@@ -32,6 +32,7 @@ from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.dashboard import DashboardPage
 from faktory_desktop.ui.icons import app_icon
 from faktory_desktop.ui.job_screens import JobScreens
+from faktory_desktop.ui.launch_mark import FirstPaintMark
 from faktory_desktop.ui.log_buffer import install_log_buffer
 from faktory_desktop.ui.main_window import MainWindow
 from faktory_desktop.ui.menus import build_menus
@@ -100,6 +101,7 @@ class DesktopApp:
 
     def start(self) -> None:
         self.tray.show()
+        FirstPaintMark.install(self.window)
         self.window.show()
         self.poller.start()
         if self.stall_probe is not None:
