@@ -7,7 +7,7 @@ before `Popen`:
 - accept: until the port accepts a connection and greets with `+HI` (polled every 5 ms);
 - paint (app only): until the app prints its first-paint marker. With `FAKTORY_DESKTOP_PAINT_MARK`
   set, the app writes one line to stderr once its main window has been painted
-  (`ui/launch_mark.py`); the app runs offscreen unless `--display` is given.
+  (`ui/first_paint.py`); the app runs offscreen unless `--display` is given.
 
 The process is then stopped with SIGTERM. Medians of `--runs` launches (5), with min and max.
 """
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.server_proc import free_port
-from faktory_desktop.ui.launch_mark import PAINT_MARK, PAINT_MARK_ENV
+from faktory_desktop.ui.first_paint import PAINT_MARK, PAINT_MARK_ENV
 
 POLL_S = 0.005
 TIMEOUT_S = 60.0

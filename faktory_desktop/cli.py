@@ -87,7 +87,7 @@ def _display_available() -> bool:
 
 
 def _run_app(flags: dict[str, object]) -> int:
-    from faktory_desktop.ui.app import run  # Qt loads only for the app
+    from faktory_desktop.ui.launch import run  # Qt loads only for the app
 
     return run(flags)
 

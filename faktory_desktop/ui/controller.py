@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
+from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -90,6 +91,7 @@ class ServerController(QObject):
         self.server_thread: ServerThread | None = None
         self.api: FaktoryAPI | None = None
         self.remote: RemoteFaktory | None = None  # the server watched while attached
+        self._launched: Future[None] | None = None  # launched, and not yet awaited by start()
         self._engineState.connect(self._on_engine_state)
 
     @property
@@ -106,16 +108,29 @@ class ServerController(QObject):
         thread = self.server_thread
         return thread.runtime.port if thread and self.running else self.settings.port
 
-    async def start(self) -> bool:
-        """Start the server; returns whether it runs. Failures become an ERROR status."""
+    def launch(self) -> None:
+        """Start the server thread without waiting for it; `start()` then awaits it.
+
+        The app calls this before it imports and builds its window, so the engine starts and
+        the port opens while the GUI loads (no event loop is needed yet).
+        """
         if self.server_thread is not None:
-            return self.running
+            return
         self._detach()
         self._set(ServerStatus(AppState.STARTING))
-        thread = ServerThread(self.settings, on_engine_state=self._engineState.emit)
-        self.server_thread = thread
+        self.server_thread = ServerThread(self.settings, on_engine_state=self._engineState.emit)
+        self._launched = self.server_thread.launch()
+
+    async def start(self) -> bool:
+        """Start the server; returns whether it runs. Failures become an ERROR status."""
+        if self.server_thread is not None and self._launched is None:
+            return self.running
+        self.launch()
+        launched, self._launched = self._launched, None
+        thread = self.server_thread
+        assert launched is not None and thread is not None
         try:
-            await asyncio.wrap_future(thread.launch())
+            await asyncio.wrap_future(launched)
         except (EngineError, OSError, ConfigError) as exc:
             await self._join(thread)
             problem = problem_of(exc)

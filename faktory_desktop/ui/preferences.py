@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
-from faktory_desktop.config import DEFAULT_PORT
+from faktory_desktop.config import DEFAULT_PORT, Settings, build_settings
 
 
 class Theme(Enum):
@@ -69,6 +69,11 @@ def merged_flags(prefs: Preferences, cli_flags: dict[str, Any]) -> dict[str, Any
     """Saved preferences, overridden by every flag actually given on the command line."""
     given = {k: v for k, v in cli_flags.items() if v is not None}
     return {**prefs.as_flags(), **given}
+
+
+def settings_for_app(cli_flags: dict[str, Any], prefs: Preferences) -> Settings:
+    """Saved preferences, overridden for this run by the flags actually given."""
+    return build_settings(merged_flags(prefs, cli_flags))
 
 
 def _coerce(value: Any, default: Any) -> Any:
