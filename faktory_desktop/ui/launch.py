@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QApplication
@@ -25,6 +27,7 @@ from faktory_desktop.ui.single_instance import SingleInstance, instance_key
 log = logging.getLogger(__name__)
 
 APP_NAME = "Faktory Desktop"
+TOUR_ENV = "FAKTORY_DESKTOP_SCREEN_TOUR"  # ui/screen_tour.py: show every screen, then quit
 LAUNCH_SWITCH_INTERVAL_S = 0.0005
 
 
@@ -92,5 +95,9 @@ def _open(qapp: QApplication, prefs: Preferences, cli_flags: dict[str, Any],
     qapp.aboutToQuit.connect(finished.set)
     with loop:
         app.start()
+        if folder := os.environ.get(TOUR_ENV):
+            from faktory_desktop.ui.screen_tour import tour
+
+            app.spawn(tour(app, Path(folder)))
         loop.run_until_complete(finished.wait())
     return 0
