@@ -205,7 +205,7 @@ def check_gui(exe: Path, env: dict[str, str], tmp: Path, alive_for: float = 5.0)
             proc.wait()
 
 
-SCREENS = 12  # the nine pages of the sidebar, About, Settings and New Job
+SCREENS = 13  # the nine pages of the sidebar, About, Settings, its file picker, New Job
 
 
 def check_screens(exe: Path, env: dict[str, str], tmp: Path) -> None:

@@ -2,8 +2,8 @@
 screen still opens from a bundle that leaves parts of Qt and numpy out (build/smoke.py).
 
 With `FAKTORY_DESKTOP_SCREEN_TOUR=<folder>`, the app waits for its server, shows each page of the
-sidebar in turn, then the About, Settings and New Job dialogs, saves each into the folder as
-`NN-<name>.png`, writes `tour.txt` listing them, and quits.
+sidebar in turn, then the About, Settings (and its file picker) and New Job dialogs, saves each
+into the folder as `NN-<name>.png`, writes `tour.txt` listing them, and quits.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from faktory_desktop.ui.about import AboutDialog
 from faktory_desktop.ui.jobs.new_job import NewJobDialog
@@ -48,6 +48,13 @@ async def tour(app: DesktopApp, folder: Path) -> None:
             dialog = window.findChild(kind)
             await asyncio.sleep(SETTLE_S)
             saved.append(_save(dialog, folder, len(saved), kind.__name__))
+            if isinstance(dialog, SettingsDialog):  # and Qt's own file dialog, from there
+                dialog.choose_engine()
+                picker = dialog.findChild(QFileDialog)
+                await asyncio.sleep(SETTLE_S)
+                saved.append(_save(picker, folder, len(saved), "file dialog"))
+                if picker is not None:
+                    picker.reject()
             if dialog is not None:
                 dialog.reject()
     finally:
