@@ -46,8 +46,9 @@ FILTERS = [
 
 
 @pytest.mark.parametrize("flt", FILTERS, ids=repr)
-@pytest.mark.parametrize("corpus", [CORPUS, [*CORPUS, b'{"args":["line\nbreak alice"]}']],
-                         ids=["json", "with a newline"])
+@pytest.mark.parametrize("corpus", [CORPUS, [*CORPUS, b'{"args":["line\nbreak alice"]}'],
+                                    [b'["a\nline break"]', *CORPUS]],
+                         ids=["json", "a newline in a hit", "a newline before the hits"])
 def test_the_chunk_prefilter_keeps_what_the_entry_prefilter_keeps(flt, corpus):
     one = prefilter(flt)
     assert chunk_prefilter(flt)(corpus) == [i for i, p in enumerate(corpus) if one(p)]
