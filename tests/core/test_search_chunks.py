@@ -10,7 +10,7 @@ import pytest
 
 from faktory_desktop.core import jsonc
 from faktory_desktop.core.api import FaktoryAPI
-from faktory_desktop.core.chunk_match import chunk_prefilter
+from faktory_desktop.core.chunk_match import MAX_ANCHORED, caseless_anchor, chunk_prefilter
 from faktory_desktop.core.records import RETRIES, JobFilter, Source, record_from
 from faktory_desktop.core.transfer import prefilter
 from faktory_desktop.storage import keys, search
@@ -35,6 +35,7 @@ CORPUS = [
     b"",
     _entry("a6", "Mail", ["end of entry: ali"]),
     _entry("a7", "Mail", ["ce at the start"]),
+    _entry("a8", "Mail", ["USER4242@Example.COM", "order-1234"]),
 ]
 
 FILTERS = [
@@ -42,6 +43,7 @@ FILTERS = [
     JobFilter(jobtype="Mail"), JobFilter(jid="a1"), JobFilter(jobtype="Mail", text="alice"),
     JobFilter(jid="a11", text="alice"), JobFilter(text="42"), JobFilter(text="nowhere"),
     JobFilter(text='"note"'), JobFilter(text="timeout for"), JobFilter(jobtype="Bill", jid="a1"),
+    JobFilter(text="user4242@example"), JobFilter(text="ORDER-1234"), JobFilter(text="user4243@"),
 ]
 
 
@@ -52,6 +54,16 @@ FILTERS = [
 def test_the_chunk_prefilter_keeps_what_the_entry_prefilter_keeps(flt, corpus):
     one = prefilter(flt)
     assert chunk_prefilter(flt)(corpus) == [i for i, p in enumerate(corpus) if one(p)]
+
+
+def test_the_caseless_anchor_is_the_longest_run_without_letters():
+    assert caseless_anchor(b"user4242@example.com") == b"4242@"
+    assert caseless_anchor(b"alice") == b""
+    # Only the entries holding the anchor are lowercased, yet the text is found in any case;
+    # with the anchor in many entries, the whole chunk is lowercased instead.
+    for copies in (1, MAX_ANCHORED + 1):
+        chunk = [b'["USER4242@x"]', b"[1]", b'["user4241@x"]'] * copies
+        assert chunk_prefilter(JobFilter(text="user4242@"))(chunk) == list(range(0, len(chunk), 3))
 
 
 def test_a_match_never_spans_two_entries():
