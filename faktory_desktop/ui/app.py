@@ -1,8 +1,10 @@
 """The desktop app: a QApplication on a qasync loop, hosting the server in a worker thread.
 
-The app object owns the pieces and their lifecycle: start (single instance, then the server if
-the preferences say so), the window's close button (to the tray when there is one), and Quit,
-which stops the server and its engine before the process exits, as SIGTERM does too.
+The app object owns the pieces and their lifecycle: start (the server if the preferences say so,
+unless `ui/launch.py` started it already, before this module was imported), the window's close
+button (to the tray when there is one), and Quit, which stops the server and its engine before
+the process exits, as SIGTERM does too. The Dashboard page is built after the window's first
+paint (`dashboard_slot`), so pyqtgraph and numpy load after the window shows.
 
 qasync traps avoided here: no `QDialog.exec()` inside coroutines (dialogs use `open()` and
 signals), and every task is kept in `self._tasks` until it ends.
