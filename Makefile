@@ -5,8 +5,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run serve test bench bench-app bench-browser system-deps qt-runtime node-client clean \
-	bundle bundle-smoke package-linux browser web-screenshots bench-web
+.PHONY: run serve test bench bench-app bench-browser bench-launch bench-web system-deps qt-runtime \
+	node-client clean bundle bundle-smoke package-linux browser web-screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +92,9 @@ bench-browser: $(STAMP) qt-runtime
 # The Web UI's queue and Retries pages at a million jobs.
 bench-web: $(STAMP)
 	$(PY) -m bench.web_pages $(ARGS)
+# Launch to accepting FWP (headless and app) and to the app's first paint: medians of 5.
+bench-launch: $(STAMP) qt-runtime
+	$(PY) -m bench.launch $(ARGS)
 
 # The desktop app under the same load: GUI stalls, and throughput against headless `serve`.
 bench-app: $(STAMP) qt-runtime

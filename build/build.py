@@ -18,6 +18,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from icu_stub import stub_icu_data  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "build" / "faktory-desktop.spec"
 DIST = ROOT / "dist"
@@ -107,6 +110,9 @@ def main() -> int:
     saved = strip_debug_info(bundle)
     if saved:
         print(f"stripped {saved / 2**20:.0f} MiB of debug info")
+    saved = stub_icu_data(bundle)
+    if saved:
+        print(f"replaced ICU's data with its empty stub: {saved / 2**20:.0f} MiB less")
     took = time.monotonic() - started
     print(f"built {bundle.relative_to(ROOT)}/ in {took:.0f} s: {du(bundle) / 2**20:.0f} MiB")
     app = DIST / "Faktory Desktop.app"

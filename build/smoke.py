@@ -9,6 +9,10 @@
 3. the desktop app, offscreen: alive after a few seconds, its own server answers `+HI`, and
    SIGTERM quits it with exit 0, its engine gone too;
 4. on Linux, the app on X11 with no X server answering: one line and exit 1, never an abort.
+5. every screen: the app's screen tour (`FAKTORY_DESKTOP_SCREEN_TOUR`, faktory_desktop/ui/
+   screen_tour.py) shows each page and dialog, saves it as an image and quits with exit 0, with
+   no traceback in its log: the bundle leaves parts of Qt, ICU and numpy out, and this is where
+   a screen that needs one of them would show it.
 
 The checks run from a temp folder with HOME and the XDG dirs pointed into it, so they read no
 preferences of this machine's user and write none. POSIX only (SIGTERM). psutil (a project
@@ -226,6 +230,24 @@ def check_x11(exe: Path, env: dict[str, str], tmp: Path) -> None:
     check(result.returncode == 1 and len(lines) == 1,
           f"X11 without a display: exit 1 with one line (got {result.returncode}): "
           f"{result.stderr.strip()[-300:]}")
+SCREENS = 16  # the 12 pages of the sidebar, About, Settings, its file picker, New Job
+
+
+def check_screens(exe: Path, env: dict[str, str], tmp: Path) -> None:
+    port, log, shots = free_port(), tmp / "tour.log", tmp / "screens"
+    env = {**env, "QT_QPA_PLATFORM": "offscreen", "FAKTORY_DESKTOP_SCREEN_TOUR": str(shots)}
+    argv: list[str | Path] = [exe, "-b", f"127.0.0.1:{port}",
+                              "-d", tmp / "tour-db", "-c", tmp / "tour-cfg"]
+    with log.open("wb") as out:
+        code = subprocess.run(argv, env=env, cwd=tmp, stdout=out, stderr=subprocess.STDOUT,
+                              timeout=180).returncode
+    listed = (shots / "tour.txt").read_text().split() if (shots / "tour.txt").exists() else []
+    check(code == 0, f"the screen tour exits 0 (got {code})", log)
+    check(len(listed) == SCREENS and all((shots / name).stat().st_size > 2000 for name in listed),
+          f"the screen tour saved {len(listed)} of {SCREENS} screens: {' '.join(listed)}", log)
+    text = log.read_text(errors="replace")
+    check("Traceback" not in text and "Could not" not in text,
+          "the screen tour logged no traceback and no Qt failure", log)
 
 
 def main() -> int:
@@ -241,6 +263,7 @@ def main() -> int:
         check_gui(exe, env, tmp)
         if sys.platform == "linux":
             check_x11(exe, env, tmp)
+        check_screens(exe, env, tmp)
     print(f"smoke test passed in {time.monotonic() - started:.0f} s: {exe}")
     return 0
 

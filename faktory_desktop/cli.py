@@ -101,7 +101,7 @@ def _run_app(flags: dict[str, object]) -> int:
     if problem is not None:
         print(f"faktory-desktop: {problem}", file=sys.stderr)
         return EXIT_FAILURE
-    from faktory_desktop.ui.app import run  # Qt loads only for the app
+    from faktory_desktop.ui.launch import run  # Qt loads only for the app
 
     return run(flags)
 

@@ -86,10 +86,7 @@ def prefilter(flt: JobFilter) -> Callable[[bytes], bool]:
     JSON. Text is tested too when JSON escaping cannot hide it: ASCII letters, digits and a few
     marks, in an ASCII entry (case-folding elsewhere in Unicode could make an ASCII match).
     """
-    needles = [b'"%s":%s' % (key.encode(), jsonc.dumps(value))
-               for key, value in (("jid", flt.jid), ("jobtype", flt.jobtype), ("bid", flt.bid))
-               if value]
-    text = flt.text.lower().encode() if _PLAIN_TEXT.fullmatch(flt.text) else b""
+    needles, text = prefilter_needles(flt)
 
     def keep(payload: bytes) -> bool:
         if not all(needle in payload for needle in needles):
@@ -97,6 +94,16 @@ def prefilter(flt: JobFilter) -> Callable[[bytes], bool]:
         return not text or not payload.isascii() or text in payload.lower()
 
     return keep
+
+
+def prefilter_needles(flt: JobFilter) -> tuple[list[bytes], bytes]:
+    """What `prefilter` looks for: the exact jid/jobtype/bid substrings, and the lowercased text
+    (empty when JSON escaping could hide it, or when there is none)."""
+    needles = [b'"%s":%s' % (key.encode(), jsonc.dumps(value))
+               for key, value in (("jid", flt.jid), ("jobtype", flt.jobtype), ("bid", flt.bid))
+               if value]
+    text = flt.text.lower().encode() if _PLAIN_TEXT.fullmatch(flt.text) else b""
+    return needles, text
 
 
 def keep_first(heap: list[tuple[float, int, JobRecord]], limit: int, key: float, seq: int,

@@ -149,6 +149,10 @@ class ServerThread:
         self._thread.start()
         return self._started
 
+    def started(self) -> Future[None]:
+        """Resolves once the server accepts connections (or with what startup raised)."""
+        return self._started
+
     def start(self, timeout: float = 60.0) -> None:
         """Start and wait until the server accepts connections; raises what startup raised."""
         self.launch().result(timeout)

@@ -1,8 +1,10 @@
 """The desktop app: a QApplication on a qasync loop, hosting the server in a worker thread.
 
-The app object owns the pieces and their lifecycle: start (single instance, then the server if
-the preferences say so), the window's close button (to the tray when there is one), and Quit,
-which stops the server and its engine before the process exits, as SIGTERM does too.
+The app object owns the pieces and their lifecycle: start (the server if the preferences say so,
+unless `ui/launch.py` started it already, before this module was imported), the window's close
+button (to the tray when there is one), and Quit, which stops the server and its engine before
+the process exits, as SIGTERM does too. The Dashboard page is built after the window's first
+paint (`dashboard_slot`), so pyqtgraph and numpy load after the window shows.
 
 qasync traps avoided here: no `QDialog.exec()` inside coroutines (dialogs use `open()` and
 signals), and every task is kept in `self._tasks` until it ends.
@@ -14,64 +16,67 @@ import asyncio
 import logging
 import os
 import signal
-import sys
 from collections.abc import Coroutine
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import qasync
-from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
-from faktory_desktop.config import ConfigError, Settings, build_settings
+from faktory_desktop.config import ConfigError, Settings
 from faktory_desktop.ui.about import AboutDialog, show_about
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.cron import CronPage
 from faktory_desktop.ui.dashboard import DashboardPage
-from faktory_desktop.ui.icons import app_icon
+from faktory_desktop.ui.dashboard.placeholder import Placeholder
+from faktory_desktop.ui.deferred_page import DeferredPage
+from faktory_desktop.ui.first_paint import FirstPaint, print_mark_if_asked
+from faktory_desktop.ui.gc_timer import collect_on_gui_thread
 from faktory_desktop.ui.job_screens import JobScreens
 from faktory_desktop.ui.log_buffer import install_log_buffer
 from faktory_desktop.ui.main_window import MainWindow
 from faktory_desktop.ui.menus import build_menus
 from faktory_desktop.ui.notifications import Notifier
 from faktory_desktop.ui.poller import Poller
-from faktory_desktop.ui.preferences import Preferences, merged_flags
+from faktory_desktop.ui.preferences import Preferences, settings_for_app
 from faktory_desktop.ui.server import ServerPage
 from faktory_desktop.ui.settings_dialog import SettingsDialog, server_settings_changed
-from faktory_desktop.ui.single_instance import SingleInstance, instance_key
 from faktory_desktop.ui.stall_probe import StallProbe
 from faktory_desktop.ui.theme import apply_theme
 from faktory_desktop.ui.throttles import ThrottlesPage
 from faktory_desktop.ui.tray import MessageIcon, TrayActions, TrayIcon, open_folder
 
+if TYPE_CHECKING:
+    from faktory_desktop.ui.dashboard.page import DashboardPage
+
 log = logging.getLogger(__name__)
 
-APP_NAME = "Faktory Desktop"
 STALL_PROBE_ENV = "FAKTORY_DESKTOP_STALL_PROBE"  # a file: measure GUI stalls, write them there
 
 
 class DesktopApp:
+    """`controller` may come already launched (`ui/launch.py` starts the server before it
+    imports this module); otherwise the app makes its own."""
+
     def __init__(self, qapp: QApplication, settings: Settings, prefs: Preferences,
-                 cli_flags: dict[str, Any]) -> None:
+                 cli_flags: dict[str, Any], controller: ServerController | None = None) -> None:
         self.qapp = qapp
         qapp.setQuitOnLastWindowClosed(False)  # the tray keeps the app alive; Quit quits
-        # Python's cyclic GC runs on whichever thread allocates, the server's included, and a
-        # QObject freed off the GUI thread crashes Qt; so collect only here, on a GUI timer.
-        self._gc = GarbageCollector(interval=1.0)
+        collect_on_gui_thread()
         self.prefs = prefs
         self.cli_flags = cli_flags
         self.logs = install_log_buffer()
-        self.controller = ServerController(settings)
+        self.controller = controller or ServerController(settings)
         self.window = MainWindow()
         self.poller = Poller(self.controller)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._quitting = False
         self._about: AboutDialog | None = None
         self.stall_probe = StallProbe() if os.environ.get(STALL_PROBE_ENV) else None
-        self.window.add_page("Dashboard", DashboardPage(self.controller, self.poller))
+        self.dashboard_slot = DeferredPage(self._build_dashboard, self._dashboard_stand_in())
+        self.window.add_page("Dashboard", self.dashboard_slot)
         self.jobs = JobScreens(self.controller, self.poller, self.window)
         self.cron = CronPage(self.controller)
         self.window.add_page("Cron", self.cron)
@@ -85,6 +90,28 @@ class DesktopApp:
         self.notifier = Notifier(self.controller, self.poller, self.tray.show_message, self.prefs)
         build_menus(self)
         self._connect()
+        if controller is not None:
+            self.window.show_status(controller.status)  # launched already: "Starting…"
+
+    @property
+    def dashboard(self) -> DashboardPage:
+        """The Dashboard page, built now if the window has not been painted yet."""
+        return self.dashboard_slot.page()  # type: ignore[return-value]
+
+    def _build_dashboard(self) -> DashboardPage:
+        from faktory_desktop.ui.dashboard.page import DashboardPage  # pyqtgraph: ~0.4 s
+
+        return DashboardPage(self.controller, self.poller)
+
+    def _dashboard_stand_in(self) -> Placeholder:
+        placeholder = Placeholder()
+        placeholder.show_status(self.controller.status)
+        self.controller.statusChanged.connect(placeholder.show_status)
+        return placeholder
+
+    def _after_first_paint(self) -> None:
+        print_mark_if_asked()
+        self.dashboard_slot.page()
 
     def _connect(self) -> None:
         banner = self.window.banner
@@ -108,6 +135,7 @@ class DesktopApp:
 
     def start(self) -> None:
         self.tray.show()
+        FirstPaint(self.window, self._after_first_paint)
         self.window.show()
         self.poller.start()
         if self.stall_probe is not None:
@@ -196,7 +224,7 @@ class DesktopApp:
         self.qapp.quit()
 
 
-def _install_signal_handlers(app: DesktopApp) -> QTimer:
+def install_signal_handlers(app: DesktopApp) -> QTimer:
     """SIGINT and SIGTERM quit as cleanly as the Quit menu.
 
     Python runs signal handlers only between bytecodes, and Qt's loop sits in C++, so a cheap
@@ -208,44 +236,3 @@ def _install_signal_handlers(app: DesktopApp) -> QTimer:
     heartbeat.start(250)
     heartbeat.timeout.connect(lambda: None)
     return heartbeat
-
-
-def application() -> QApplication:
-    """The QApplication, named so QSettings finds the app's preferences."""
-    qapp = QApplication.instance() or QApplication(sys.argv[:1])
-    qapp.setApplicationName(APP_NAME)
-    qapp.setOrganizationName(APP_NAME)
-    return qapp  # type: ignore[return-value]
-
-
-def settings_for_app(cli_flags: dict[str, Any], prefs: Preferences) -> Settings:
-    """Saved preferences, overridden for this run by the flags actually given."""
-    return build_settings(merged_flags(prefs, cli_flags))
-
-
-def run(cli_flags: dict[str, Any]) -> int:
-    """Open the app, or bring the running one forward. Raises ConfigError (before any window)
-    when the flags are unusable."""
-    qapp = application()
-    prefs = Preferences.load()
-    settings = settings_for_app(cli_flags, prefs)
-    instance = SingleInstance(instance_key(settings.data_dir))
-    if not instance.acquire():
-        log.info("Faktory Desktop is already running; brought its window forward")
-        return 0
-    qapp.setWindowIcon(app_icon())
-    apply_theme(qapp, prefs.theme)
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    app = DesktopApp(qapp, settings, prefs, cli_flags)
-    instance.showRequested.connect(app.window.bring_forward)
-    _heartbeat = _install_signal_handlers(app)
-    finished = asyncio.Event()
-    qapp.aboutToQuit.connect(finished.set)
-    try:
-        with loop:
-            app.start()
-            loop.run_until_complete(finished.wait())
-    finally:
-        instance.release()
-    return 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -98,6 +99,7 @@ class ServerController(QObject):
         self.server_thread: ServerThread | None = None
         self.api: FaktoryAPI | None = None
         self.remote: RemoteFaktory | None = None  # the server watched while attached
+        self._launched: Future[None] | None = None  # launched, and not yet awaited by start()
         self._engineState.connect(self._on_engine_state)
 
     @property
@@ -123,22 +125,37 @@ class ServerController(QObject):
             return thread.runtime.web.url
         return self.status.web_ui
 
-    async def start(self) -> bool:
-        """Start the server; returns whether it runs. Failures become an ERROR status."""
+    def launch(self) -> None:
+        """Start the server thread without waiting for it; `start()` then awaits it.
+
+        The app calls this before it imports and builds its window, so the engine starts and
+        the port opens while the GUI loads (no event loop is needed yet).
+        """
         if self.server_thread is not None:
-            return self.running
+            return
         self._detach()
         self._set(ServerStatus(AppState.STARTING))
         try:  # conf.d may have been edited since: its cron entries and throttles, read again
-            features = await asyncio.to_thread(load_features, self.settings.config_dir)
+            features = load_features(self.settings.config_dir)  # a few small files
         except ConfigError as exc:
             self._set(ServerStatus(AppState.ERROR, Problem.CONFIG, str(exc)))
-            return False
+            return
         self.settings = replace(self.settings, features=features)
-        thread = ServerThread(self.settings, on_engine_state=self._engineState.emit)
-        self.server_thread = thread
+        self.server_thread = ServerThread(self.settings, on_engine_state=self._engineState.emit)
+        self._launched = self.server_thread.launch()
+
+    async def start(self) -> bool:
+        """Start the server; returns whether it runs. Failures become an ERROR status."""
+        if self.server_thread is not None and self._launched is None:
+            return self.running
+        self.launch()
+        if self.server_thread is None:
+            return False  # conf.d did not load: the status says why
+        launched, self._launched = self._launched, None
+        thread = self.server_thread
+        assert launched is not None and thread is not None
         try:
-            await asyncio.wrap_future(thread.launch())
+            await asyncio.wrap_future(launched)
         except (EngineError, OSError, ConfigError) as exc:
             await self._join(thread)
             problem = problem_of(exc)

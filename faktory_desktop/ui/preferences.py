@@ -12,10 +12,9 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
-from faktory_desktop.config import DEFAULT_PORT, WEB_OFF
+from faktory_desktop.config import DEFAULT_PORT, WEB_OFF, Settings, build_settings
 
 DEFAULT_WEB_PORT = 7420
-
 DEFAULT_GATEWAY = "127.0.0.1:7421"  # beside Faktory's 7419 (FWP) and 7420 (Web UI)
 
 
@@ -83,6 +82,11 @@ def merged_flags(prefs: Preferences, cli_flags: dict[str, Any]) -> dict[str, Any
     """Saved preferences, overridden by every flag actually given on the command line."""
     given = {k: v for k, v in cli_flags.items() if v is not None}
     return {**prefs.as_flags(), **given}
+
+
+def settings_for_app(cli_flags: dict[str, Any], prefs: Preferences) -> Settings:
+    """Saved preferences, overridden for this run by the flags actually given."""
+    return build_settings(merged_flags(prefs, cli_flags))
 
 
 def _coerce(value: Any, default: Any) -> Any:

@@ -120,13 +120,15 @@ def test_delete_everything_without_a_filter_keeps_the_queue(api, client):
     assert result.done == 10 and "gone" in [q.name for q in api("queues")]
 
 
-def test_a_cancelled_scan_stops_early(api, client):
+def test_a_cancelled_scan_stops_early(server, client):
     _push_batch(client, [job(new_jid(), queue="c") for _ in range(2000)])
+    core_api = FaktoryAPI(server.runtime.core)
+    core_api.search_chunk = 500
     cancel = threading.Event()
     cancel.set()
-    found = api("find_matches", Source.of_queue("c"), JobFilter(jobtype="SomeJob"), 10,
-                cancel=cancel)
-    assert not found.complete and found.count <= transfer.SCAN_PAGE
+    found = server.submit(core_api.find_matches(
+        Source.of_queue("c"), JobFilter(jobtype="SomeJob"), 10, cancel=cancel)).result(60)
+    assert not found.complete and found.count == 500  # one chunk, then the scan stopped
 
 
 def test_actions_that_do_not_apply_are_refused(api):

@@ -50,7 +50,7 @@ def test_attach_shows_the_other_servers_numbers(make_app, make_server, tmp_path,
     assert not banner.stop_button.isHidden() and banner.attach_button.isHidden()
 
     push(port, "attached-job-2", queue="mail")
-    dashboard = desktop.window.pages.widget(0)
+    dashboard = desktop.dashboard
     wait_until(lambda: dashboard.cards.text("enqueued") == "2", 10,
                message=f"enqueued card: {dashboard.cards.text('enqueued')}")
     wait_until(lambda: "mail" in dashboard.sizes.curves)

@@ -13,8 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QFont, QPalette, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -31,6 +30,7 @@ from faktory_desktop.ui.dashboard.cards import CardsRow
 from faktory_desktop.ui.dashboard.enterprise_counts import EnterpriseCounts
 from faktory_desktop.ui.dashboard.graphs import LiveGraph
 from faktory_desktop.ui.dashboard.history import HistoryPanel
+from faktory_desktop.ui.dashboard.placeholder import Placeholder
 from faktory_desktop.ui.dashboard.queues import QueueList
 from faktory_desktop.ui.dashboard.segmented import Segmented
 from faktory_desktop.ui.dashboard.series import LiveSeries, QueuePoint
@@ -39,60 +39,18 @@ from faktory_desktop.ui.dashboard.theme import (
     FAILED_COLOR,
     PROCESSED_COLOR,
     ColorBook,
-    dimmed_text,
 )
 from faktory_desktop.ui.jobs.gone_notice import gone_text
 from faktory_desktop.ui.poller import Poller
-from faktory_desktop.ui.status import AppState, ServerStatus
+from faktory_desktop.ui.status import ServerStatus
 
 WINDOWS = (("1 min", 60), ("10 min", 600), ("1 h", 3600))
-WAITING = "Waiting for the server…"
 BUSY_TITLE = "<b>Busy processes</b>"
 NOT_SAID = " (not reported by the server being watched)"
 
 
 def _key(color: str) -> str:
     return f"<span style='color:{color}'>■</span>"
-
-
-class Placeholder(QWidget):
-    """Stands in for the dashboard while there is nothing live to show."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.title = QLabel(WAITING)
-        font = QFont(self.title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        self.title.setFont(font)
-        self.detail = QLabel()
-        self.detail.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        for label in (self.title, self.detail):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(label)
-        layout.addStretch(1)
-        self._restyle()
-
-    def text(self) -> str:
-        return "\n".join(t for t in (self.title.text(), self.detail.text()) if t)
-
-    def show_status(self, status: ServerStatus) -> None:
-        self.detail.setText({
-            AppState.STOPPED: "The server is stopped. Live numbers appear here once it runs.",
-            AppState.STARTING: "The server is starting.",
-            AppState.ERROR: "The server is not running; the banner above says why.",
-        }.get(status.state, ""))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._restyle()
-
-    def _restyle(self) -> None:
-        palette = self.detail.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, dimmed_text(self.palette()))
-        self.detail.setPalette(palette)
 
 
 class DashboardPage(QWidget):

@@ -1,11 +1,18 @@
 """Colours for the dashboard: series colours that read on light and dark backgrounds, and
 pyqtgraph plots that follow the widget palette instead of pyqtgraph's fixed black canvas.
+
+pyqtgraph is imported only where a plot is styled: the placeholder shown at launch uses the
+colours here before the graphs' modules are loaded.
 """
 
 from __future__ import annotations
 
-import pyqtgraph as pg
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QColor, QPalette
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
 
 # Tableau 10: distinct, medium lightness, legible on white and on near-black alike.
 SERIES_COLORS = (
@@ -47,6 +54,7 @@ def is_dark(palette: QPalette) -> bool:
 
 def style_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
     """Canvas, axes and grid in the palette's colours (call again when the palette changes)."""
+    import pyqtgraph as pg
     plot.setBackground(palette.color(QPalette.ColorRole.Base))
     text = dimmed_text(palette)
     line = palette.color(QPalette.ColorRole.Mid)
