@@ -29,7 +29,6 @@ from faktory_desktop.config import ConfigError, Settings
 from faktory_desktop.ui.about import AboutDialog, show_about
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.cron import CronPage
-from faktory_desktop.ui.dashboard import DashboardPage
 from faktory_desktop.ui.dashboard.placeholder import Placeholder
 from faktory_desktop.ui.deferred_page import DeferredPage
 from faktory_desktop.ui.first_paint import FirstPaint, print_mark_if_asked

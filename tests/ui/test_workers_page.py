@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from faktory_desktop.core import humanize
 from faktory_desktop.core.workers import WorkerState
-from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.workers_page import EMPTY_TEXT, WorkersPage
 from tests.ui.jobs_support import answering, api, connect
 

@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from faktory_desktop.core import humanize
 from faktory_desktop.core.enterprise_api import BATCH_JOBS_SHOWN, BatchDetail, BatchSummary
 from faktory_desktop.core.records import JobRecord
 from faktory_desktop.ui.batches.model import callback_text, describe, progress_text
-from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.columns import args_text
 from faktory_desktop.ui.jobs.json_view import monospace_font
 from faktory_desktop.ui.jobs.table_page import plain_rows

@@ -7,9 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from faktory_desktop.core import humanize
 from faktory_desktop.core.enterprise_api import BatchSummary, Callback
 from faktory_desktop.core.timefmt import now_ns
-from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.badges import BADGES_ROLE
 from faktory_desktop.ui.jobs.bar import BAR_ROLE
 from faktory_desktop.ui.jobs.table_page import ALIGN_RIGHT, SORT_ROLE, Index, SummaryTableModel

@@ -17,13 +17,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QVBoxLayout, QWidget
 
 from faktory_desktop.core.enterprise_api import BatchSummary
+from faktory_desktop.core.humanize import count
 from faktory_desktop.ui.batches.detail import BatchDetailPane
 from faktory_desktop.ui.batches.model import PROGRESS_COLUMN, BatchTableModel, describe
 from faktory_desktop.ui.confirm import confirm
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs.bar import BarDelegate
 from faktory_desktop.ui.jobs.feedback import FAILED, Tasks, call_reported
-from faktory_desktop.ui.jobs.humanize import count
 from faktory_desktop.ui.jobs.shown_timer import Refresher
 from faktory_desktop.ui.jobs.table_page import TablePage
 

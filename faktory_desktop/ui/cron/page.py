@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QWidget
 
 from faktory_desktop.confd_edit import delete_cron
+from faktory_desktop.core import humanize
 from faktory_desktop.core.api import FaktoryAPI
 from faktory_desktop.core.cron.view import CronRow
 from faktory_desktop.core.timefmt import now_ns
@@ -23,7 +24,6 @@ from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.cron.detail import CronDetailDialog
 from faktory_desktop.ui.cron.form import CronEntryDialog
 from faktory_desktop.ui.cron.model import NEXT_RUN, CronTableModel
-from faktory_desktop.ui.jobs import humanize
 
 REFRESH_MS = 2000
 WHEN_WIDTH = 200

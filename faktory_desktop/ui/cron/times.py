@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from faktory_desktop.core import humanize
 from faktory_desktop.core.timefmt import NS
-from faktory_desktop.ui.jobs import humanize
 
 
 def utc_text(moment: datetime, zone: bool = True) -> str:

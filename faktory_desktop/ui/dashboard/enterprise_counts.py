@@ -12,10 +12,10 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from faktory_desktop.core.humanize import count
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.dashboard.theme import dimmed_text
 from faktory_desktop.ui.jobs.feedback import FAILED, Tasks, call_reported
-from faktory_desktop.ui.jobs.humanize import count
 from faktory_desktop.ui.jobs.shown_timer import Refresher
 from faktory_desktop.ui.status import ServerStatus
 

@@ -16,11 +16,11 @@ from typing import Any, Protocol, cast
 from PySide6.QtWidgets import QWidget
 
 from faktory_desktop.core.api import Action, BulkResult
+from faktory_desktop.core.humanize import count
 from faktory_desktop.core.records import JobFilter, JobRecord, Kind, Source
 from faktory_desktop.ui.confirm import confirm
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs.feedback import MessageLine, call_api, failure_text
-from faktory_desktop.ui.jobs.humanize import count
 from faktory_desktop.ui.jobs.progress import ProgressRelay, TaskStrip
 
 DESTRUCTIVE = (Action.KILL, Action.DELETE)

@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from faktory_desktop.core.api import ACTIONS, Action
+from faktory_desktop.core.humanize import count
 from faktory_desktop.core.records import Kind, Source
 from faktory_desktop.ui.jobs import actions
 from faktory_desktop.ui.jobs.actions import Scope
 from faktory_desktop.ui.jobs.feedback import MessageLine
 from faktory_desktop.ui.jobs.filter_bar import FilterBar
-from faktory_desktop.ui.jobs.humanize import count
 from faktory_desktop.ui.jobs.progress import TaskStrip
 from faktory_desktop.ui.jobs.view import JobTable
 

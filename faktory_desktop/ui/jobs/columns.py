@@ -13,8 +13,8 @@ from typing import Any
 
 from faktory_desktop.core import enterprise, jsonc
 from faktory_desktop.core.failure import DEAD_TTL_NS
+from faktory_desktop.core.humanize import stamp_ns
 from faktory_desktop.core.records import JobRecord, Kind
-from faktory_desktop.ui.jobs.humanize import stamp_ns
 
 ARGS_SHOWN = 160
 ARGS_TIP = 2000

@@ -27,12 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from faktory_desktop.core import jsonc
+from faktory_desktop.core import humanize, jsonc
 from faktory_desktop.core.enterprise import has_features
 from faktory_desktop.core.records import JobRecord, Kind
 from faktory_desktop.ui.confirm import confirm
 from faktory_desktop.ui.controller import ServerController
-from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.enterprise_box import EnterpriseBox
 from faktory_desktop.ui.jobs.feedback import MessageLine, Tasks, call_api, failure_text, tone
 from faktory_desktop.ui.jobs.json_view import JsonView, compact, monospace_font, pretty

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from faktory_desktop.core.humanize import place
 from faktory_desktop.core.records import JobRecord
-from faktory_desktop.ui.jobs.humanize import place
 from faktory_desktop.ui.jobs.json_view import JsonView, pretty
 
 

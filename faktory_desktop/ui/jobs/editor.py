@@ -19,9 +19,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from faktory_desktop.core import humanize
 from faktory_desktop.core.records import JobRecord, Kind
 from faktory_desktop.ui.controller import ServerController
-from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.feedback import MessageLine, Tasks, call_api, failure_text
 from faktory_desktop.ui.jobs.job_form import JobForm
 

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from faktory_desktop.core import humanize
 from faktory_desktop.core.enterprise_api import JobExtras
 from faktory_desktop.core.records import JobRecord
 from faktory_desktop.core.timefmt import NS, now_ns
 from faktory_desktop.ui.controller import ServerController
-from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.feedback import FAILED, MessageLine, Tasks, call_reported
 from faktory_desktop.ui.jobs.shown_timer import ShownTimer
 

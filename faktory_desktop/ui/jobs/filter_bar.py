@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from faktory_desktop.core.humanize import count
 from faktory_desktop.core.records import JobFilter
-from faktory_desktop.ui.jobs.humanize import count
 
 
 class FilterField(QLineEdit):

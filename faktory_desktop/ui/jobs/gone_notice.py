@@ -13,10 +13,10 @@ import time
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from faktory_desktop.core import humanize
 from faktory_desktop.core.gone import GoneJobs
 from faktory_desktop.core.timefmt import NS
 from faktory_desktop.ui.controller import ServerController
-from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.feedback import MessageLine, Tasks, call_api, failure_text
 
 REFRESH_MS = 2000

@@ -14,10 +14,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from faktory_desktop.core import transfer
+from faktory_desktop.core.humanize import count
 from faktory_desktop.core.records import Kind
 from faktory_desktop.ui.jobs.actions import Browser, describe, place
 from faktory_desktop.ui.jobs.feedback import call_api, failure_text
-from faktory_desktop.ui.jobs.humanize import count
 from faktory_desktop.ui.jobs.progress import ProgressRelay
 
 NAME_FILTERS = ["JSON Lines (*.jsonl *.ndjson)", "All files (*)"]

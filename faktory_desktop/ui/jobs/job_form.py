@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from faktory_desktop.core import humanize
 from faktory_desktop.core import job as jobs
 from faktory_desktop.core.timefmt import NS, format_ns, now_ns
 from faktory_desktop.ui.controller import ServerController
-from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.feedback import MessageLine, call_api, failure_text
 from faktory_desktop.ui.jobs.json_view import JsonEdit, ParseError, compact, parse, pretty
 

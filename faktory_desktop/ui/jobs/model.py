@@ -31,6 +31,7 @@ from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import QApplication
 
 from faktory_desktop.core.api import FaktoryAPI, Page
+from faktory_desktop.core.humanize import ago, local_time
 from faktory_desktop.core.records import JobRecord, Source
 from faktory_desktop.core.timefmt import format_ns
 from faktory_desktop.ui.controller import ServerController
@@ -45,7 +46,6 @@ from faktory_desktop.ui.jobs.columns import (
     row_values,
 )
 from faktory_desktop.ui.jobs.feedback import Tasks, call_api, failure_text
-from faktory_desktop.ui.jobs.humanize import ago, local_time
 
 log = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex

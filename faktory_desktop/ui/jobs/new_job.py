@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from faktory_desktop.core import humanize
 from faktory_desktop.ui.controller import ServerController
-from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.editor import new_jid
 from faktory_desktop.ui.jobs.feedback import MessageLine, Tasks, call_api, failure_text
 from faktory_desktop.ui.jobs.job_form import JobForm

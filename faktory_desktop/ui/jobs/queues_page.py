@@ -21,11 +21,11 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from faktory_desktop.core.api import QueueSummary, Snapshot
+from faktory_desktop.core.humanize import count, span
 from faktory_desktop.ui.confirm import confirm
 from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.jobs.badges import BADGES_ROLE
 from faktory_desktop.ui.jobs.feedback import Tasks, call_api, failure_text
-from faktory_desktop.ui.jobs.humanize import count, span
 from faktory_desktop.ui.jobs.table_page import (
     ALIGN_RIGHT,
     SORT_ROLE,

@@ -13,12 +13,12 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from faktory_desktop.core import humanize
 from faktory_desktop.core.api import WorkerSummary
 from faktory_desktop.core.timefmt import NS, now_ns
 from faktory_desktop.core.workers import WorkerState
 from faktory_desktop.ui.confirm import confirm
 from faktory_desktop.ui.controller import ServerController
-from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.jobs.badges import BADGES_ROLE
 from faktory_desktop.ui.jobs.feedback import call_api, failure_text, tone
 from faktory_desktop.ui.jobs.table_page import (

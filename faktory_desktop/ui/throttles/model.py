@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from faktory_desktop.ui.jobs import humanize
+from faktory_desktop.core import humanize
 from faktory_desktop.ui.jobs.table_page import ALIGN_RIGHT, SORT_ROLE, Index, SummaryTableModel
 
 COLUMNS = ("Queue", "Size", "Type", "Taken", "Free", "Held count", "Held time", "Overage",

@@ -10,12 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from faktory_desktop.confd_edit import delete_throttle
+from faktory_desktop.core import humanize
 from faktory_desktop.core.api import FaktoryAPI
 from faktory_desktop.core.throttle_view import ThrottleRow
 from faktory_desktop.ui.conf_page import ConfTablePage
 from faktory_desktop.ui.confirm import confirm
 from faktory_desktop.ui.controller import ServerController
-from faktory_desktop.ui.jobs import humanize
 from faktory_desktop.ui.throttles.form import ThrottleDialog
 from faktory_desktop.ui.throttles.model import ThrottleTableModel
 
