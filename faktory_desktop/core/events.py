@@ -62,11 +62,9 @@ class JobEvents:
         if not self._listeners:
             self._started.clear()
 
-    def fetched(self, member: bytes, now: int) -> None:
-        """FETCH reserved a job at `now` (epoch ns); `member` is its `working` entry."""
-        job = _job_of(member)
-        if job is None:
-            return
+    def fetched(self, job: dict[str, Any], member: bytes, now: int) -> None:
+        """FETCH reserved `job` (as the FETCH parsed it) at `now` (epoch ns); `member` is its
+        `working` entry."""
         queue, jobtype = _queue(job), _jobtype(job)
         self._started[member] = (queue, jobtype, now)
         self._each("job_fetched", queue, jobtype, _seconds_since(job.get("enqueued_at"), now))

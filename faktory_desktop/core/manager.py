@@ -179,7 +179,7 @@ class Manager:
                 continue
             self.reservations.add(parsed["jid"], wid, member, ent)
             if self.events:
-                self.events.fetched(member, now)
+                self.events.fetched(parsed, member, now)
             return job
 
     async def _pop(self, queues: Sequence[str], wid: str, wid_json: bytes,
