@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from faktory_desktop.config import Settings, load_features
 from faktory_desktop.core.api import FaktoryAPI
@@ -24,8 +25,9 @@ from faktory_desktop.server.fdlimit import fit_open_file_limit
 from faktory_desktop.server.gateway_settings import announce_gateway, gateway_request
 from faktory_desktop.server.listener import FaktoryServer
 from faktory_desktop.storage.store import Store
-from faktory_desktop.web.request import WebContext
-from faktory_desktop.web.server import WebServer, WebStartError
+
+if TYPE_CHECKING:
+    from faktory_desktop.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +89,16 @@ class FaktoryRuntime:
             await self._start_web()
 
     async def _start_web(self) -> None:
-        """The Web UI, when configured; if it cannot start, FWP still serves."""
+        """The Web UI, when configured; if it cannot start, FWP still serves.
+
+        aiohttp and Jinja2 take about 0.2 s to import, so they are imported only when the Web UI
+        is on: the app, where it is off by default, does not pay for them at launch. (Importing
+        them on a thread instead made a SIGTERM right after start hang now and then.)
+        """
         assert self.core is not None
+        from faktory_desktop.web.request import WebContext
+        from faktory_desktop.web.server import WebServer, WebStartError
+
         ctx = WebContext(self.core, FaktoryAPI(self.core), self.settings,
                          f"{self.settings.host}:{self.port}", self.engine.address)
         web = WebServer(ctx)
