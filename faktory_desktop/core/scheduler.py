@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from faktory_desktop.core.manager import Manager
+from faktory_desktop.core.tasks import cancel_and_wait
 from faktory_desktop.core.timefmt import now_ns
 from faktory_desktop.core.workers import WorkerRegistry
 from faktory_desktop.storage.store import SortedSet
@@ -54,8 +55,7 @@ class Scheduler:
 
     async def stop(self) -> None:
         if self._runner:
-            self._runner.cancel()
-            await asyncio.gather(self._runner, return_exceptions=True)
+            await cancel_and_wait(self._runner)
 
     async def run_task(self, name: str) -> int:
         """Run one task now; errors are logged, never raised (the engine may be restarting)."""

@@ -14,11 +14,11 @@ per tag set, and every 100 ms a task of its own formats the lines and sends them
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
+from faktory_desktop.core.tasks import cancel_and_wait
 from faktory_desktop.metrics.snapshot import Snapshot
 from faktory_desktop.metrics.statsd_config import StatsdConfig
 from faktory_desktop.metrics.udp import UdpSender
@@ -57,10 +57,7 @@ class StatsdMetrics:
 
     async def stop(self) -> None:
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         self._tasks = []
         await self._flush()
         self.sender.close()

@@ -20,6 +20,7 @@ from faktory_desktop.core.clock import Clock
 from faktory_desktop.core.cron.entries import CronEntry
 from faktory_desktop.core.job import JobError
 from faktory_desktop.core.manager import Manager
+from faktory_desktop.core.tasks import cancel_and_wait
 from faktory_desktop.core.timefmt import NS, format_ns
 from faktory_desktop.storage.cron_store import CronStore
 
@@ -73,8 +74,7 @@ class CronRunner:
 
     async def stop(self) -> None:
         if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await cancel_and_wait(self._task)
 
     async def _run(self) -> None:
         minute = int(self.clock.now() // 60 * 60)
