@@ -13,6 +13,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler as AioHandler
 
 from faktory_desktop.web import actions, status
+from faktory_desktop.web.enterprise_pages import enterprise_routes
 from faktory_desktop.web.pages import Pages
 from faktory_desktop.web.render import Renderer
 from faktory_desktop.web.request import WebContext, WebRequest
@@ -29,7 +30,7 @@ SETS = "(?P<set>retries|scheduled|morgue)"
 # Pages beyond Faktory's own (the Enterprise ones: Batches, Cron, Throttles) go here: each adds
 # its routes and its tab to the router, after Faktory's, and renders with the same chrome.
 Feature = Callable[[Router, Renderer], None]
-FEATURE_PAGES: tuple[Feature, ...] = ()
+FEATURE_PAGES: tuple[Feature, ...] = (enterprise_routes,)
 
 
 def faktory_routes(router: Router, renderer: Renderer) -> None:
