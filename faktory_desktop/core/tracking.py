@@ -13,6 +13,7 @@ from typing import Any
 
 from faktory_desktop.core.job import MAX_RESERVE_FOR, JobError
 from faktory_desktop.core.manager import Manager
+from faktory_desktop.core.reservations import Reservation
 from faktory_desktop.core.timefmt import NS, format_ns, now_ns, parse_ns
 
 UNKNOWN_STATE = "unknown"
@@ -53,20 +54,20 @@ class Tracking:
             if not isinstance(desc, str):
                 raise TrackError("TRACK SET: desc must be a string")
             fields["desc"] = desc
+        reservation = self.manager.reservations.get(jid)
         until = update.get("reserve_until")
         if until is not None:
-            await self._extend(jid, until)
-        reserved = self.manager.reservations.get(jid) is not None
-        await self.store.track_set(jid, fields, "working" if reserved else UNKNOWN_STATE)
+            await self._extend(reservation, until)
+        state_if_new = "working" if reservation is not None else UNKNOWN_STATE
+        await self.store.track_set(jid, fields, state_if_new)
 
-    async def _extend(self, jid: str, until: Any) -> None:
+    async def _extend(self, reservation: Reservation | None, until: Any) -> None:
         try:
             until_ns = parse_ns(until) if isinstance(until, str) else None
         except ValueError as exc:
             raise TrackError(f"TRACK SET: reserve_until: {exc}") from None
         if until_ns is None:
             raise TrackError("TRACK SET: reserve_until must be an RFC 3339 timestamp")
-        reservation = self.manager.reservations.get(jid)
         if reservation is None:
             return  # not reserved: nothing to extend (+OK, as Enterprise)
         until_ns = min(until_ns, now_ns() + MAX_RESERVE_FOR * NS)

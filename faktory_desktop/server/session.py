@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 HANDSHAKE_TIMEOUT_S = 2.0
 MAX_QUEUED = 64
-CLIENT_ERRORS = (CommandError, JobError, JobNotFound, MutateError, UnknownWorker)
+CLIENT_ERRORS = (CommandError, JobNotFound, MutateError, UnknownWorker)  # JobError: own code
 # Verbs whose handlers only ever await asyncio futures (multiplexer replies, FETCH waits,
 # asyncio.sleep), never anything that needs `asyncio.current_task()`: these run inline.
 INLINE_VERBS = frozenset({"PUSH", "FETCH", "ACK", "FAIL", "BEAT", "END"})
