@@ -110,7 +110,7 @@ class Manager:
         )
         if self.events and ent.unique and status in ("OK", "NOTUNIQUE"):
             counter = UNIQUE_LOCK if status == "OK" else UNIQUE_DENIED
-            self.events.count(counter, jsonc.loads(job.payload))
+            self.events.count(counter, job.payload)
         if status == "NOTUNIQUE":
             raise NotUnique()
         if status == "NOBATCH":

@@ -21,6 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from faktory_desktop.core.event_fold import Folded
 from faktory_desktop.metrics.job_collector import JobCollector
 from faktory_desktop.metrics.snapshot import Snapshot
 
@@ -59,14 +60,10 @@ class PrometheusMetrics:
 
     # -- JobListener ----------------------------------------------------------------------------
 
-    def job_fetched(self, queue: str, jobtype: str, waited_s: float) -> None:
-        self._jobs.fetched(queue, waited_s)
+    wants_latency = True  # the push-to-fetch histogram
 
-    def job_finished(self, queue: str, jobtype: str, perform_s: float | None) -> None:
-        self._jobs.finished(queue, jobtype, perform_s)
-
-    def feature_count(self, name: str, queue: str, jobtype: str) -> None:
-        self._jobs.features[name, queue, jobtype] += 1
+    def fold(self, jobs: Folded) -> None:
+        self._jobs.fold(jobs)
 
     # -- HTTP -----------------------------------------------------------------------------------
 

@@ -118,4 +118,7 @@ class MetricsService:
             self._prometheus_error = why
 
     async def _snapshot(self, latency_of: tuple[str, ...] | None = None) -> Snapshot:
+        """The numbers now; the job events are folded first, so a scrape right after a
+        workload counts all of its jobs, as INFO does."""
+        self.core.manager.events.fold()
         return await take_snapshot(self.core, latency_of)

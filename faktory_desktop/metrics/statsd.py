@@ -6,18 +6,18 @@ Per job (a `JobListener`): `jobs.count` and `jobs.failed` counters and the `jobs
 `queue.size`, `latency.<queue>` and `queue.latency` (ms) for the `queueLatency` queues, and
 `ops.redis.rtt_us`.
 
-A job only adds to a counter and appends its run time to a list, in memory. Counters are summed
-per tag set, and every 100 ms a task of its own formats the lines and sends them through
-`UdpSender`, which never blocks.
+Nothing happens on the job's path: the job events' fold (`core.events`, every 100 ms) hands over
+the jobs tallied by queue and jobtype, and they are formatted and sent then, through
+`UdpSender`, which never blocks. The gauges are sent when read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from collections.abc import Awaitable, Callable
 
+from faktory_desktop.core.event_fold import Folded
 from faktory_desktop.core.tasks import cancel_and_wait
 from faktory_desktop.metrics.snapshot import Snapshot
 from faktory_desktop.metrics.statsd_config import StatsdConfig
@@ -25,9 +25,7 @@ from faktory_desktop.metrics.udp import UdpSender
 
 log = logging.getLogger(__name__)
 
-FLUSH_EVERY_S = 0.1
 GAUGES_EVERY_S = 30.0
-MAX_PENDING = 100_000  # run times kept per tag set between flushes; beyond, dropped
 _TAG_UNSAFE = str.maketrans({",": "_", "|": "_", "#": "_", "\n": "_", "\r": "_"})
 _NAME_UNSAFE = str.maketrans({":": "_", "|": "_", "@": "_", "#": "_", "\n": "_", "\r": "_"})
 
@@ -41,45 +39,42 @@ class StatsdMetrics:
         self._ns = config.namespace
         self._tags = ",".join(t.translate(_TAG_UNSAFE) for t in config.tags)
         self._snapshot = snapshot
-        self._counts: Counter[tuple[str, str, str]] = Counter()  # (name, queue, jobtype)
-        self._timings: dict[tuple[str, str], list[float]] = {}  # jobs.perform s, by tag set
-        self._lines: list[str] = []
-        self._tasks: list[asyncio.Task[None]] = []
+        self._gauges: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Resolve the address and start sending; OSError when the host cannot be resolved."""
         await self.sender.open()
         await self._guarded(self._send_gauges)  # the first round: the server as it starts
-        self._tasks = [asyncio.create_task(self._every(FLUSH_EVERY_S, self._flush)),
-                       asyncio.create_task(self._every(GAUGES_EVERY_S, self._send_gauges))]
+        self._gauges = asyncio.create_task(self._every(GAUGES_EVERY_S, self._send_gauges))
         log.info("Sending statsd metrics to %s with namespace %s", self.config.location,
                  self._ns or "(none)")
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            await cancel_and_wait(task)
-        self._tasks = []
-        await self._flush()
+        """Stop sending; the job events were folded for the last time when it was removed."""
+        if self._gauges is not None:
+            await cancel_and_wait(self._gauges)
+            self._gauges = None
         self.sender.close()
 
-    # -- per job (JobListener), on the job's path: memory only ----------------------------------
+    # -- per job (JobListener) ------------------------------------------------------------------
 
-    def job_fetched(self, queue: str, jobtype: str, waited_s: float) -> None:
-        """statsd has no per-job latency metric (the queues' latency gauges cover it)."""
+    wants_latency = False  # statsd's latency is the queues' gauges, read from the engine
 
-    def job_finished(self, queue: str, jobtype: str, perform_s: float | None) -> None:
-        self._counts["jobs.count", queue, jobtype] += 1
-        if perform_s is None:
-            self._counts["jobs.failed", queue, jobtype] += 1
-            return
-        timings = self._timings.get((queue, jobtype))
-        if timings is None:
-            timings = self._timings[queue, jobtype] = []
-        if len(timings) < MAX_PENDING:
-            timings.append(perform_s)
-
-    def feature_count(self, name: str, queue: str, jobtype: str) -> None:
-        self._counts[name, queue, jobtype] += 1
+    def fold(self, jobs: Folded) -> None:
+        """`jobs.count` and `jobs.failed` per tag set, a `jobs.perform` line per ACKed job, and
+        the feature counters: sent at once."""
+        lines: list[str] = []
+        head = f"{self._ns}jobs."
+        for (queue, jobtype), tally in jobs.finished.items():
+            tags = self._tag_suffix(_job_tags(queue, jobtype))
+            lines.append(f"{head}count:{len(tally.perform) + tally.failed}|c{tags}")
+            if tally.failed:
+                lines.append(f"{head}failed:{tally.failed}|c{tags}")
+            lines += [f"{head}perform:{v * 1000:.3f}|ms{tags}" for v in tally.perform]
+        lines += [self._line(name, str(n), "c", _job_tags(queue, jobtype))
+                  for (name, queue, jobtype), n in jobs.features.items()]
+        if lines:
+            self.sender.send(lines)
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -91,22 +86,9 @@ class StatsdMetrics:
         joined = f"{self._tags},{tags}" if self._tags and tags else self._tags or tags
         return f"|#{joined}" if joined else ""
 
-    async def _flush(self) -> None:
-        counts, self._counts = self._counts, Counter()
-        timings, self._timings = self._timings, {}
-        lines, self._lines = self._lines, []
-        lines += [self._line(name, str(n), "c", _job_tags(queue, jobtype))
-                  for (name, queue, jobtype), n in counts.items()]
-        head = f"{self._ns}jobs.perform:"
-        for (queue, jobtype), values in timings.items():
-            tail = "|ms" + self._tag_suffix(_job_tags(queue, jobtype))
-            lines += [f"{head}{v * 1000:.3f}{tail}" for v in values]
-        if lines:
-            self.sender.send(lines)
-
     async def _send_gauges(self) -> None:
         snap = await self._snapshot(self.config.queue_latency)
-        self._lines += self.gauge_lines(snap)
+        self.sender.send(self.gauge_lines(snap))
 
     def gauge_lines(self, snap: Snapshot) -> list[str]:
         lines = [self._line(name, str(value), "g") for name, value in snap.totals.items()]
