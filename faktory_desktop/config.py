@@ -173,6 +173,13 @@ def load_features(config_dir: Path, replaced: dict[str, str] | None = None) -> F
     return _features(*read_confd(config_dir, replaced))
 
 
+def load_confd(config_dir: Path) -> tuple[dict[str, Any], Features]:
+    """conf.d's document and its checked cron entries and throttles, from one read (a start of
+    the app's server, a reload); ConfigError names the problem."""
+    document, cron_files = read_confd(config_dir)
+    return document, _features(document, cron_files)
+
+
 def _features(document: dict[str, Any], cron_files: list[str]) -> Features:
     try:
         return parse_features(document, cron_files)

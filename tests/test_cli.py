@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -19,6 +21,23 @@ CLI = [sys.executable, "-m", "faktory_desktop"]
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60,
                           env={**os.environ, **(env or {})})
+
+
+@contextlib.contextmanager
+def serving(config: Path, *flags: str) -> Iterator[tuple[subprocess.Popen[str], Iterator[str]]]:
+    """`serve` on a free port with `config`'s conf.d and a data dir beside it, and `flags`: the
+    process and its log lines. At the end it must stop with exit 0 on SIGTERM; after a failure it
+    is killed."""
+    proc = subprocess.Popen([*CLI, "serve", "-b", "127.0.0.1:0", "-d", str(config / "db"),
+                             "-c", str(config), *flags], stderr=subprocess.PIPE, text=True)
+    try:
+        yield proc, iter(proc.stderr)  # type: ignore[arg-type]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_version():

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.test_cli import CLI, _run
+from tests.test_cli import _run, serving
 
 CRON = '[[cron]]\nschedule = "*/5 * * * *"\n[cron.job]\ntype = "FiveJob"\n'
 THROTTLES = '[throttles]\napi = { concurrency = 2, timeout = 60 }\n'
@@ -62,10 +61,7 @@ def lines_until(lines: Iterator[str], pattern: str) -> str:
 
 def test_sighup_reloads_and_a_bad_reload_keeps_the_old_configuration(tmp_path):
     write(tmp_path, "throttles.toml", THROTTLES)
-    proc = subprocess.Popen([*CLI, "serve", "-b", "127.0.0.1:0", "-d", str(tmp_path / "db"),
-                             "-c", str(tmp_path)], stderr=subprocess.PIPE, text=True)
-    try:
-        lines = iter(proc.stderr)  # type: ignore[arg-type]
+    with serving(tmp_path) as (proc, lines):
         lines_until(lines, r"conf.d: 0 cron entries, 1 throttled queues \(kill -HUP \d+")
         lines_until(lines, "listening at")
         write(tmp_path, "cron.toml", CRON)
@@ -76,9 +72,3 @@ def test_sighup_reloads_and_a_bad_reload_keeps_the_old_configuration(tmp_path):
         line = lines_until(lines, "configuration not reloaded")
         assert "conf.d/cron.toml: [[cron]] entry 1" in line and "bad minute" in line
         assert proc.poll() is None
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()

@@ -13,11 +13,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from faktory_desktop.config import Settings, load_features
+from faktory_desktop.config import Settings, load_confd
 from faktory_desktop.core.api import FaktoryAPI
 from faktory_desktop.core.clock import Clock
+from faktory_desktop.core.features import Features
 from faktory_desktop.core.service import CoreService
 from faktory_desktop.engine import Engine, EngineState, ExternalEngine
 from faktory_desktop.metrics.service import MetricsService
@@ -124,14 +125,21 @@ class FaktoryRuntime:
         await self.engine.stop()
 
     async def reload(self) -> None:
-        """Re-read conf.d's cron entries and throttles (SIGHUP, the app's Reload). On a
-        ConfigError nothing changes and the old configuration keeps running."""
-        features = await asyncio.to_thread(load_features, self.settings.config_dir)
-        self.settings = replace(self.settings, features=features)  # for a start still to come
-        if self.core is not None:
-            self.core.configure(features)
+        """Re-read conf.d's cron entries, throttles and `[statsd]` (SIGHUP). On a ConfigError
+        nothing changes and the old configuration keeps running."""
+        toml, features = await asyncio.to_thread(load_confd, self.settings.config_dir)
+        await self.apply_confd(toml, features)
         log.info("configuration reloaded: %d cron entries, %d throttles", len(features.cron),
                  len(features.throttles))
+
+    async def apply_confd(self, toml: dict[str, Any], features: Features) -> None:
+        """Put conf.d as read again (`toml`, its checked `features`) in force: cron, throttles,
+        and statsd when its `[statsd]` changed (the app's Reload Configuration too)."""
+        self.settings = replace(self.settings, features=features, toml=toml)  # a start to come
+        if self.core is not None:
+            self.core.configure(features)
+        if self.metrics is not None:
+            await self.metrics.reload_statsd(toml)
 
     async def run_until(self, should_exit: asyncio.Event) -> None:
         await self.start()

@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, Signal
 
 from faktory_desktop.client.fwp import FWPError, PasswordRequired
 from faktory_desktop.client.remote import RemoteFaktory, first_line
-from faktory_desktop.config import ConfigError, Settings, connect_host, load_features
+from faktory_desktop.config import ConfigError, Settings, connect_host, load_confd, load_features
 from faktory_desktop.core.api import FaktoryAPI, Snapshot
 from faktory_desktop.core.features import Features
 from faktory_desktop.core.service import CoreService
@@ -261,10 +261,14 @@ class ServerController(QObject):
         await self.call(self.api.pause(["*"]) if paused else self.api.resume(["*"]))
 
     async def reload_configuration(self) -> Features:
-        """Re-read conf.d's cron entries and throttles, as SIGHUP does; ConfigError when a file
-        is bad (then the running configuration stays). Also used for the next start."""
-        features = await asyncio.to_thread(load_features, self.settings.config_dir)
-        await self._apply(features)
+        """Re-read conf.d's cron entries, throttles and `[statsd]`, as SIGHUP does; ConfigError
+        when a file is bad (then the running configuration stays). Also used for the next
+        start."""
+        toml, features = await asyncio.to_thread(load_confd, self.settings.config_dir)
+        self.settings = replace(self.settings, features=features, toml=toml)
+        thread = self.server_thread
+        if thread is not None and self.running:
+            await self.call(thread.runtime.apply_confd(toml, features))
         return features
 
     async def edit_configuration(self, edit: Callable[[Path], Features]) -> Features:

@@ -44,10 +44,23 @@ class StatsdListener:
             remaining = deadline - time.monotonic()
             assert remaining > 0, f"statsd lines never came; got {self.metrics}"
             self.sock.settimeout(remaining)
-            data = self.sock.recv(65535).decode()
-            lines = data.split("\n")
-            self.packets.append(lines)
-            self.metrics += [parse_line(line) for line in lines]
+            self._take(self.sock.recv(65535))
+
+    def drain(self) -> None:
+        """Read the packets that have already arrived, without waiting for more."""
+        self.sock.setblocking(False)
+        try:
+            while True:
+                self._take(self.sock.recv(65535))
+        except BlockingIOError:
+            pass
+        finally:
+            self.sock.setblocking(True)
+
+    def _take(self, data: bytes) -> None:
+        lines = data.decode().split("\n")
+        self.packets.append(lines)
+        self.metrics += [parse_line(line) for line in lines]
 
     def named(self, name: str) -> list[Metric]:
         return [m for m in self.metrics if m.name == name]

@@ -15,7 +15,9 @@ from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.preferences import Preferences
 from faktory_desktop.ui.server import ServerPage
 from faktory_desktop.ui.server.metrics import PROMETHEUS_OFF, STATSD_OFF
+from tests.metrics.statsd_listener import StatsdListener
 from tests.metrics.test_statsd import run_jobs
+from tests.ui.conf_support import write_confd
 from tests.ui.jobs_support import connect
 
 
@@ -80,6 +82,19 @@ def test_metrics_show_where_they_go_and_the_last_send_error(page_for, wait_until
         wait_until(jobs_until_an_error, 15, "no send error recorded")
     section.refresh()
     assert "Connection refused" in section.statsd_error.text()
+
+
+def test_reload_configuration_turns_statsd_on_and_the_panel_shows_it(page_for, run) -> None:
+    page = page_for()
+    listener = StatsdListener()
+    try:
+        write_confd(page.controller, run, "statsd.toml",
+                    f'[statsd]\nlocation = "127.0.0.1:{listener.port}"\n')  # and Reload
+        listener.receive_until(lambda _: bool(listener.named("faktory.processed")))
+    finally:
+        listener.close()
+    page.metrics_section.refresh()
+    assert page.metrics_section.statsd.text() == f"On — sending to 127.0.0.1:{listener.port}"
 
 
 def test_the_switch_saves_the_preference_and_restarts_with_the_gateway(

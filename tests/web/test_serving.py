@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-import signal
 import socket
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import pytest
 from faktory_desktop.config import ConfigError, build_settings
 from faktory_desktop.server.runtime import ServerThread
 from tests.fwp import RawClient
-from tests.test_cli import CLI
+from tests.test_cli import serving
 from tests.web.web_support import Http
 
 
@@ -83,11 +81,8 @@ def free_port() -> int:
 
 def test_serve_answers_on_the_web_port(tmp_path: Path) -> None:
     web_port = free_port()
-    proc = subprocess.Popen([*CLI, "serve", "-b", "127.0.0.1:0", "-w", f"127.0.0.1:{web_port}",
-                             "-d", str(tmp_path / "db"), "-c", str(tmp_path)],
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        for line in proc.stderr:  # type: ignore[union-attr]
+    with serving(tmp_path, "-w", f"127.0.0.1:{web_port}") as (_, lines):
+        for line in lines:
             if m := re.search(r"Web server now listening at 127\.0\.0\.1:(\d+)", line):
                 assert int(m.group(1)) == web_port
                 break
@@ -95,9 +90,3 @@ def test_serve_answers_on_the_web_port(tmp_path: Path) -> None:
             pytest.fail("the server never said where the Web UI listens")
         reply = Http(web_port).get("/health")
         assert reply.status == 200 and reply.json()["server"]["description"] == "Faktory"
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
