@@ -181,7 +181,7 @@ async def _enterprise_producer(client: FWPClient, state: _State, count: int) -> 
         bid = await call(BATCH_NEW)
         if not isinstance(bid, bytes):
             state.error("BATCH NEW", bid)
-            return
+            raise FWPError("the server refused BATCH NEW")  # ends the run, as a lost connection
         for _ in range(min(BATCH_SIZE, count - start)):
             seq = state.result.pushed
             state.result.pushed = seq + 1
