@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from bench.reference import INSTALL_HINT, find_benchmark
 from bench.report import as_json, as_text, machine_header
@@ -15,7 +16,10 @@ per job (server, engine, load generator), push-to-fetch latency, and a same-run 
 LPUSH/RPOP reference ratio.
 
 scenarios:
-  standard  Faktory's test/load shape: 5 producers + 5 consumers, 30,000 jobs, 1% FAIL
+  standard  5 producers + 5 consumers on one queue, our own small jobs (retry 0), 1% FAIL
+  faktory   what Faktory's own test/load does: 10 connections (--connections N), half pushing
+            to a random one of five queues, half fetching all five in a shuffled order; the
+            Go client's job JSON with retry 25, so the 1% FAILed go to the retry set
   blocked   100 connections: 50 sit in FETCH on an empty queue the whole time, the other 50
             (25 producers + 25 consumers) do the standard load
   enterprise  the standard load with every job unique_for 60 s, tracked (custom.track = 1)
@@ -23,6 +27,7 @@ scenarios:
   throttled 10 producers + 100 consumers on a queue throttled to 50 concurrent jobs
             (`concurrency = 50` in conf.d): every FETCH goes through fetch_throttled.lua
   --connections/--blocked without --scenario run just the blocked scenario with those figures.
+  all (the default) runs standard, faktory, enterprise, blocked and throttled.
 """
 
 DEFAULT_PRODUCERS = 5
@@ -32,13 +37,15 @@ BLOCKED_IDLE = 50
 THROTTLED_PRODUCERS = 10
 THROTTLED_CONSUMERS = 100
 THROTTLE = 50
+FAKTORY_CONNECTIONS = 10
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add = parser.add_argument
-    add("--scenario", choices=("standard", "blocked", "enterprise", "throttled", "all"),
+    add("--scenario", choices=("standard", "faktory", "blocked", "enterprise", "throttled",
+                               "all"),
         default=None,
         help="which scenario(s) to run (default: all)")
     add("--jobs", type=int, default=30_000, help="jobs per run (30000)")
@@ -46,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "non-blocked connections)")
     add("--consumers", type=int, help="consumer connections (standard: 5; blocked: the rest)")
     add("--blocked", type=int, help="connections blocked in FETCH idle (blocked scenario: 50)")
-    add("--connections", type=int, help="total connections in the blocked scenario (100)")
+    add("--connections", type=int, help="total connections in the blocked scenario (100), "
+                                        "or in the faktory scenario (10)")
     add("--procs", type=int, choices=(1, 2), default=1,
         help="load processes: 1 = all connections in one (default; least CPU on a 2-core "
              "machine), 2 = producers in one, consumers in the other")
@@ -87,6 +95,8 @@ def configs(args: argparse.Namespace) -> list[RunConfig]:
         out.append(RunConfig("standard", producers=args.producers or DEFAULT_PRODUCERS,
                              consumers=args.consumers if args.consumers is not None
                              else DEFAULT_CONSUMERS, blocked=blocked, **common))
+    if scenario in ("faktory", "all"):
+        out.append(_faktory(args, common))
     if scenario in ("enterprise", "all"):
         out.append(RunConfig("enterprise", producers=args.producers or DEFAULT_PRODUCERS,
                              consumers=args.consumers if args.consumers is not None
@@ -104,6 +114,16 @@ def configs(args: argparse.Namespace) -> list[RunConfig]:
                              consumers=args.consumers or THROTTLED_CONSUMERS, blocked=0,
                              throttle=THROTTLE, **common))
     return out
+
+
+def _faktory(args: argparse.Namespace, common: dict[str, Any]) -> RunConfig:
+    """As test/load splits its connections: even-numbered ones push, odd ones fetch."""
+    blocked = (args.blocked or 0) if args.scenario == "faktory" else 0
+    active = (args.connections or FAKTORY_CONNECTIONS + blocked) - blocked
+    producers = args.producers or max(1, (active + 1) // 2)
+    consumers = args.consumers if args.consumers is not None else max(1, active - producers)
+    return RunConfig("faktory", producers=producers, consumers=consumers, blocked=blocked,
+                     faktory=True, **common)
 
 
 def validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:

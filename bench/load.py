@@ -1,9 +1,12 @@
 """The load itself: producer, consumer and blocked-fetcher connections, run in a worker process.
 
-This mirrors Faktory's own `test/load`: producers PUSH jobs as fast as the server answers,
-consumers `FETCH default` then ACK, and 1 job in 100 is FAILed instead (every job has
-`"retry":0`, so a failed job is discarded and never comes back). Blocked fetchers sit in
-`FETCH idle` on a queue nobody pushes to, for the whole run.
+Producers PUSH jobs as fast as the server answers, consumers `FETCH default` then ACK, and
+1 job in 100 is FAILed instead (every job has `"retry":0`, so a failed job is discarded and never
+comes back). Blocked fetchers sit in `FETCH idle` on a queue nobody pushes to, for the whole run.
+With `LoadPlan.faktory`, the lines are those of Faktory's own `test/load` instead
+(`bench.faktory_shape`): five queues, the Go client's job with `retry: 25`, so FAILed jobs go to
+the retry set, and a consumer that fetches one of them again (its retry came due during the run)
+ACKs it and counts it as `retried`, not as a duplicate.
 
 Each job carries `[seq, push_ns]` as its args, `push_ns` being `time.monotonic_ns()` just before
 the PUSH is written; the consumer that fetches it records `now - push_ns`. CLOCK_MONOTONIC is
@@ -23,12 +26,14 @@ import os
 import time
 from array import array
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
 import orjson
 
+from bench import faktory_shape
 from bench.fwp_client import FWPClient, FWPError, ReplyError, connect
 
 __all__ = ["LoadPlan", "LoadResult", "new_event_loop", "worker_main"]
@@ -59,6 +64,7 @@ class LoadPlan:
     timeout_s: float = 120.0
     name: str = "load"
     enterprise: bool = False  # every job unique_for, tracked, in committed batches of BATCH_SIZE
+    faktory: bool = False  # Faktory's test/load lines (bench.faktory_shape); no wid, no BEAT
 
 
 @dataclass(slots=True)
@@ -72,6 +78,7 @@ class LoadResult:
     pushed: int = 0
     acked: int = 0
     failed: int = 0
+    retried: int = 0  # FAILed jobs fetched again (their retry came due) and ACKed
     duplicates: int = 0
     null_fetches: int = 0
     blocked_fetches: int = 0
@@ -98,6 +105,7 @@ class _State:
         self.remaining = plan.consume_jobs  # jobs not yet finished (ACK/FAIL answered)
         self.latencies: array[int] = array("q")
         self.seen: set[int] = set()
+        self.retrying: set[int] = set()  # seqs FAILed with retries left (faktory lines)
         self.errors: Counter[str] = Counter()
         self.consumed_all = asyncio.Event()
         self.all_lost = asyncio.Event()  # every producer or every consumer connection broke
@@ -133,10 +141,8 @@ async def _producer(client: FWPClient, state: _State, count: int, interval_ns: i
         await _enterprise_producer(client, state, count)
         return
     call = client.call
-    urandom = os.urandom
     now = time.monotonic_ns
-    prefix = b'PUSH {"jid":"%s","jobtype":"BenchJob","queue":"' + state.plan.queue.encode()
-    template = prefix + b'","args":[%d,%d],"retry":0}'
+    line = faktory_shape.push_line_maker() if state.plan.faktory else _push_line_maker(state.plan)
     next_due = now()
     for _ in range(count):
         if interval_ns:
@@ -146,9 +152,21 @@ async def _producer(client: FWPClient, state: _State, count: int, interval_ns: i
             next_due += interval_ns
         seq = state.result.pushed
         state.result.pushed = seq + 1
-        reply = await call(template % (urandom(8).hex().encode(), seq, now()))
+        reply = await call(line(seq, now()))
         if reply != b"OK":
             state.error("PUSH", reply)
+
+
+def _push_line_maker(plan: LoadPlan) -> Callable[[int, int], bytes]:
+    """A function of (seq, push_ns) that returns one of our own PUSH lines."""
+    urandom = os.urandom
+    prefix = b'PUSH {"jid":"%s","jobtype":"BenchJob","queue":"' + plan.queue.encode()
+    template = prefix + b'","args":[%d,%d],"retry":0}'
+
+    def line(seq: int, push_ns: int) -> bytes:
+        return template % (urandom(8).hex().encode(), seq, push_ns)
+
+    return line
 
 
 async def _enterprise_producer(client: FWPClient, state: _State, count: int) -> None:
@@ -163,7 +181,7 @@ async def _enterprise_producer(client: FWPClient, state: _State, count: int) -> 
         bid = await call(BATCH_NEW)
         if not isinstance(bid, bytes):
             state.error("BATCH NEW", bid)
-            return
+            raise FWPError("the server refused BATCH NEW")  # ends the run, as a lost connection
         for _ in range(min(BATCH_SIZE, count - start)):
             seq = state.result.pushed
             state.result.pushed = seq + 1
@@ -179,11 +197,14 @@ async def _consumer(client: FWPClient, state: _State) -> None:
     call = client.call
     now = time.monotonic_ns
     loads = orjson.loads
-    fetch_line = b"FETCH " + state.plan.queue.encode()
+    plan = state.plan
+    fetch_line = faktory_shape.fetch_line() if plan.faktory else b"FETCH " + plan.queue.encode()
+    fail_line = faktory_shape.fail_line if plan.faktory else _fail_line
     beat_line = b'BEAT {"wid":"' + client.wid.encode() + b'"}'
-    next_beat = now() + int(BEAT_EVERY_S * 1e9)
-    fail_every = state.plan.fail_every
-    latencies, seen, result = state.latencies, state.seen, state.result
+    beat_every = int(BEAT_EVERY_S * 1e9) if client.wid else 1 << 62
+    next_beat = now() + beat_every
+    fail_every = plan.fail_every
+    latencies, seen, retrying, result = state.latencies, state.seen, state.retrying, state.result
     while state.remaining > 0 and not state.stopping:
         reply = await call(fetch_line)
         if reply is None:
@@ -195,31 +216,46 @@ async def _consumer(client: FWPClient, state: _State) -> None:
             t = now()
             job = loads(reply)
             jid = job["jid"].encode()
-            seq, pushed_ns = job["args"]
-            latencies.append(t - pushed_ns)
-            if seq in seen:
-                result.duplicates += 1
+            args = job["args"]
+            seq = args[0]
+            retry = seq in retrying  # back from the retry set: its latency is not the server's
+            if retry:
+                retrying.discard(seq)
+            else:
+                latencies.append(t - args[1])
+                if seq in seen:
+                    result.duplicates += 1
             seen.add(seq)
-            if fail_every and seq % fail_every == fail_every - 1:
-                reply = await call(b'FAIL {"jid":"' + jid + b'"' + FAIL_LINE)
+            if not retry and fail_every and seq % fail_every == fail_every - 1:
+                reply = await call(fail_line(jid))
                 verb = "FAIL"
                 result.failed += 1
+                if plan.faktory:
+                    retrying.add(seq)
             else:
                 reply = await call(b'ACK {"jid":"' + jid + b'"}')
                 verb = "ACK"
-                result.acked += 1
+                if retry:
+                    result.retried += 1
+                else:
+                    result.acked += 1
             if reply != b"OK":
                 state.error(verb, reply)
-            state.remaining -= 1
+            if not retry:
+                state.remaining -= 1
             if state.remaining <= 0:
                 result.t_end = now()
                 state.consumed_all.set()
                 return
         if now() > next_beat:
-            next_beat = now() + int(BEAT_EVERY_S * 1e9)
+            next_beat = now() + beat_every
             beat = await call(beat_line)
             if beat != b"OK":
                 state.error("BEAT", beat)
+
+
+def _fail_line(jid: bytes) -> bytes:
+    return b'FAIL {"jid":"' + jid + b'"' + FAIL_LINE
 
 
 async def _blocked(client: FWPClient, state: _State) -> None:
@@ -263,7 +299,8 @@ async def _guard(state: _State, role: str, coro: Any) -> None:
 async def _connect_all(plan: LoadPlan) -> tuple[list[FWPClient], list[FWPClient],
                                                    list[FWPClient]]:
     async def one(role: str, index: int) -> FWPClient:
-        wid = None if role == "producer" else _wid(role, index)
+        worker = role == "blocked" or (role == "consumer" and not plan.faktory)
+        wid = _wid(role, index) if worker else None
         return await connect(plan.host, plan.port, wid=wid, password=plan.password,
                              labels=("bench",))
 

@@ -134,9 +134,13 @@ def _details(label: str, r: RunResult) -> list[str]:
         out.append("  blocked: no idle FETCH returned during the run (shorter than its 2 s wait)")
     info = r.server_info.get("faktory", {}) if isinstance(r.server_info, dict) else {}
     if info:
+        sets = info.get("sets") if isinstance(info.get("sets"), dict) else {}
         out.append(f"  server INFO: processed {info.get('total_processed')}, failures "
                    f"{info.get('total_failures')}, enqueued {info.get('total_enqueued')}, "
-                   f"queues {info.get('queues')}")
+                   f"retries {sets.get('retries', '-')}, queues {info.get('queues')}")
+    if r.retried:
+        out.append(f"  {r.retried} FAILed jobs came back from the retry set during the run "
+                   "and were ACKed")
     if r.errors:
         out.append(f"  error replies: {r.errors}")
         out += [f"    {s}" for s in r.error_samples]

@@ -20,7 +20,9 @@ from typing import Any, cast
 
 import psutil
 
+from bench import faktory_shape
 from bench.fwp_client import info_sync
+from bench.info_check import Expected, check_info
 from bench.load import LoadPlan, LoadResult, worker_main
 from bench.profiler import Profile, PySpy, hot_functions
 from bench.reference import Reference, run_reference
@@ -52,6 +54,7 @@ class RunConfig:
     enterprise: bool = False  # the jobs are unique, tracked and batched (load.LoadPlan)
     web_poll_s: float = 0.0  # poll the Web UI's /stats this often during the load (0: never)
     throttle: int = 0  # a `concurrency` throttle on the load's queue (0: none)
+    faktory: bool = False  # Faktory's test/load lines: five queues, retry 25 (load.LoadPlan)
 
 
 @dataclass(slots=True)
@@ -70,6 +73,7 @@ class RunResult:
     jobs_per_s: float = 0.0
     finished: int = 0
     failed: int = 0
+    retried: int = 0
     server_us_per_job: float | None = None
     engine_us_per_job: float | None = None
     generator_us_per_job: float | None = None
@@ -105,7 +109,7 @@ class RunResult:
 def _plans(cfg: RunConfig, host: str, port: int) -> list[LoadPlan]:
     base = LoadPlan(host=host, port=port, password=cfg.password, push_jobs=0, producers=0,
                     consume_jobs=0, consumers=0, blocked=0, rate=cfg.rate,
-                    timeout_s=cfg.timeout_s, enterprise=cfg.enterprise)
+                    timeout_s=cfg.timeout_s, enterprise=cfg.enterprise, faktory=cfg.faktory)
     if cfg.procs <= 1 or cfg.consumers == 0:
         return [replace(base, push_jobs=cfg.jobs, producers=cfg.producers,
                         consume_jobs=cfg.jobs if cfg.consumers else 0,
@@ -250,6 +254,8 @@ def run_once(cfg: RunConfig, log: Any = print) -> RunResult:
                 result.server_info = info_sync(server.host, server.port, cfg.password)
             except (OSError, ValueError) as exc:
                 result.notes.append(f"INFO after the run failed: {exc}")
+            else:
+                _check_info(result, cfg)
         if spy is not None:
             _profile(result, spy)
         if cfg.reference and server.alive():
@@ -288,6 +294,7 @@ def _measure(result: RunResult, cfg: RunConfig, loads: list[LoadResult],
     consumed = sum(r.acked + r.failed for r in loads)
     result.finished = consumed if cfg.consumers else sum(r.pushed for r in loads)
     result.failed = sum(r.failed for r in loads)
+    result.retried = sum(r.retried for r in loads)
     result.jobs_per_s = result.finished / result.elapsed_s if result.elapsed_s > 0 else 0.0
     jobs = max(result.finished, 1)
 
@@ -338,6 +345,18 @@ def _measure(result: RunResult, cfg: RunConfig, loads: list[LoadResult],
     if result.duplicates:
         result.notes.append(f"{result.duplicates} jobs were delivered more than once")
     result.ok = not timed_out and not result.errors and result.finished == cfg.jobs
+
+
+def _check_info(result: RunResult, cfg: RunConfig) -> None:
+    """Cross-check the server's INFO counts with the load's (a mismatch fails the run)."""
+    if not result.ok or not cfg.consumers:
+        return  # jobs left behind on purpose, or by a failed run that already says so
+    queues = faktory_shape.QUEUES if cfg.faktory else ("default",)
+    check = check_info(result.server_info, Expected(queues, result.finished, result.failed,
+                                                    result.retried, retries_kept=cfg.faktory))
+    if check.problems:
+        result.ok = False
+    result.notes.extend(check.problems + check.skipped)
 
 
 def _where(server: ServerProcess) -> str:
