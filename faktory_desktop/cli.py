@@ -15,6 +15,7 @@ import sys
 from typing import NoReturn
 
 from faktory_desktop import FAKTORY_COMPAT_VERSION, __version__, logs
+from faktory_desktop.compiled import hot_path_kind
 from faktory_desktop.config import ENVIRONMENTS, LOG_LEVELS, ConfigError, Settings, build_settings
 from faktory_desktop.engine import EngineError
 from faktory_desktop.server.runtime import FaktoryRuntime, new_event_loop
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="faktory-desktop", description="Faktory, on your desktop.")
     parser.add_argument("--version", action="version",
                         version=f"Faktory Desktop {__version__} (Faktory {FAKTORY_COMPAT_VERSION} "
-                                "protocol)")
+                                f"protocol, {hot_path_kind()} hot path)")
     server_flags(parser)
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run the server headless (no display needed)")
@@ -168,7 +169,8 @@ async def _reload(runtime: FaktoryRuntime) -> None:
 
 def _banner(settings: Settings, runtime: FaktoryRuntime) -> None:
     engine = runtime.engine
-    log.info("Faktory Desktop %s (Faktory %s protocol)", __version__, FAKTORY_COMPAT_VERSION)
+    log.info("Faktory Desktop %s (Faktory %s protocol, %s hot path)", __version__,
+             FAKTORY_COMPAT_VERSION, hot_path_kind())
     if engine.address is not None:
         log.info("storage engine: %s, inspect with: %s", engine.binary or "external",
                  engine.address.cli_command)

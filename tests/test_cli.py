@@ -43,7 +43,8 @@ def serving(config: Path, *flags: str) -> Iterator[tuple[subprocess.Popen[str], 
 def test_version():
     result = _run("--version")
     assert result.returncode == 0
-    assert re.fullmatch(r"Faktory Desktop \S+ \(Faktory 1\.10\.0 protocol\)\n", result.stdout)
+    assert re.fullmatch(r"Faktory Desktop \S+ \(Faktory 1\.10\.0 protocol, "
+                        r"(compiled|pure Python) hot path\)\n", result.stdout)
 
 
 def test_bad_flag_exits_2_with_one_line(tmp_path):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
+from mypy_extensions import mypyc_attr
+
 from faktory_desktop.core import enterprise, jsonc
 from faktory_desktop.core.timefmt import NS, format_ns, parse_ns
 
@@ -39,6 +41,7 @@ DEFAULT_RESERVE_FOR = 1800  # seconds a job without reserve_for stays reserved (
 QUEUE_NAME = re.compile(r"[a-zA-Z0-9._-]+")
 
 
+@mypyc_attr(native_class=False)
 class JobError(ValueError):
     """A job that cannot be accepted; the message is the `-ERR` text Faktory uses."""
 
@@ -125,6 +128,7 @@ def loads_after_error(data: bytes | str, error: ValueError) -> Any:
 
 def parse_job(data: bytes | str | dict[str, Any]) -> dict[str, Any]:
     """Decode and type-check a job; fields keep Faktory's names."""
+    obj: Any  # a dict, or whatever the JSON holds (checked below)
     if isinstance(data, dict):
         obj = data
     else:

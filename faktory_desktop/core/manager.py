@@ -11,6 +11,8 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from faktory_desktop.core import enterprise, jsonc
 from faktory_desktop.core import job as jobs
 from faktory_desktop.core.events import EXPIRED as EXPIRED_EVENT
@@ -40,11 +42,13 @@ MOVE_BATCH = 100
 REAP_BATCH = 10
 
 
+@mypyc_attr(native_class=False)
 class JobNotFound(LookupError):
     def __init__(self, jid: str) -> None:
         super().__init__(f"Job not found {jid}")
 
 
+@mypyc_attr(native_class=False)
 class NotUnique(jobs.JobError):
     """A unique job whose lock another job holds: `-NOTUNIQUE Job not unique`, as Enterprise."""
 
@@ -54,6 +58,7 @@ class NotUnique(jobs.JobError):
         super().__init__("Job not unique")
 
 
+@mypyc_attr(native_class=False)
 class NoSuchBatch(jobs.JobError):
     """`-ERR No such batch <bid>`: Enterprise's text, which clients match (capital N)."""
 
@@ -307,7 +312,7 @@ class Manager:
         await self.store.remove_queues(targets)
         self.paused.difference_update(targets)
 
-    async def latency(self, names: Sequence[str]) -> dict[str, float]:
+    async def latency(self, names: Sequence[str]) -> dict[str, float | int]:
         """Seconds since the oldest job of each queue was enqueued; 0 when empty (P-85)."""
         oldest = await self.store.oldest_jobs(list(names))
         now = now_ns()
@@ -387,7 +392,8 @@ def _features(jid: str, ent: enterprise.EntJob) -> JobFeatures:
     return JobFeatures(jid, ent.unique, ent.track, ent.bid, ent.callback_of)
 
 
-def _age_seconds(job: bytes | None, now: int) -> float:
+def _age_seconds(job: bytes | None, now: int) -> float | int:
+    """0, not 0.0, for an empty queue: Faktory's answer (a `float` stays a float compiled)."""
     if job is None:
         return 0
     try:

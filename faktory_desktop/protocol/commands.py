@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from mypy_extensions import mypyc_attr
+
 __all__ = ["Command", "parse_command"]
 
 
@@ -24,6 +26,7 @@ class _CommandFields(NamedTuple):
     has_args: bool
 
 
+@mypyc_attr(native_class=False)
 class Command(_CommandFields):
     """One client command: ``verb`` (case kept) and the raw bytes after the first space.
 

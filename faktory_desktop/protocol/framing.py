@@ -17,11 +17,14 @@ is lost. The buffer is then unusable: every later ``feed`` raises again (with no
 
 from __future__ import annotations
 
+from mypy_extensions import mypyc_attr
+
 __all__ = ["DEFAULT_MAX_LINE", "LineBuffer", "LineTooLong"]
 
 DEFAULT_MAX_LINE = 16 * 1024 * 1024
 
 
+@mypyc_attr(native_class=False)
 class LineTooLong(Exception):
     """A line's content exceeded ``max_line`` bytes; ``lines`` holds the lines before it."""
 

@@ -40,6 +40,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from mypy_extensions import mypyc_attr
+
 __all__ = ["TRANSITIONS", "ConnState", "ConnectionStateMachine", "Input", "ProtocolStateError"]
 
 
@@ -63,6 +65,7 @@ class Input(Enum):
     SERVER_CLOSE = "SERVER_CLOSE"
 
 
+@mypyc_attr(native_class=False)
 class ProtocolStateError(RuntimeError):
     """An input arrived that the current state does not allow (a bug in the caller)."""
 

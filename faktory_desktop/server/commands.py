@@ -12,6 +12,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from mypy_extensions import mypyc_attr
+
 from faktory_desktop.core import jsonc
 from faktory_desktop.core.failure import FailureReport
 from faktory_desktop.core.mutate import mutate as run_mutation
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 Handler = Callable[["Session", bytes], Awaitable[bytes | None]]
 
 
+@mypyc_attr(native_class=False)
 class CommandError(Exception):
     """A client mistake, answered as `-ERR <message>`."""
 

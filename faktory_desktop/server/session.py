@@ -336,18 +336,18 @@ class Session(asyncio.Protocol):
         self.command = command
         try:
             return await handler(self, command.args)
-        except JobError as exc:
-            return error(str(exc), exc.code)
-        except CLIENT_ERRORS as exc:
-            return error(str(exc))
+        except JobError as refused:  # each clause its own name: mypyc types one name once
+            return error(str(refused), refused.code)
+        except CLIENT_ERRORS as bad_request:
+            return error(str(bad_request))
         except ENGINE_TIMEOUTS:
             return self.server.deadline_error  # P-05; the command may still run (at-least-once)
-        except ENGINE_UNREACHABLE as exc:
+        except ENGINE_UNREACHABLE as unreachable:
             # the hot path (multiplexer) or the cold one (redis-py: INFO, QUEUE, MUTATE) while
             # the engine restarts: the same retryable answer, and no traceback in the log
-            return error(f"the storage engine is unavailable, try again: {exc}")
-        except ReplyError as exc:
-            return error(f"storage engine error: {exc}")
+            return error(f"the storage engine is unavailable, try again: {unreachable}")
+        except ReplyError as engine_error:
+            return error(f"storage engine error: {engine_error}")
         except Exception:
             log.exception("internal error while handling %s", command.verb)
             return error("internal error")

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 import hiredis
+from mypy_extensions import mypyc_attr
 
 from faktory_desktop.engine.address import EngineAddress
 
@@ -40,14 +41,17 @@ DEFAULT_DEADLINE = 5.0
 DEADLINE_CHECKS = 20  # looks at the FIFO's head per deadline: errors come at most 10% late
 
 
+@mypyc_attr(native_class=False)
 class EngineUnavailable(ConnectionError):
     """The engine cannot be reached right now; the command was not (or may not have been) run."""
 
 
+@mypyc_attr(native_class=False)
 class EngineTimeout(EngineUnavailable):
     """The engine answered nothing within the deadline; the command may still run when it does."""
 
 
+@mypyc_attr(native_class=False)
 class ReplyError(Exception):
     """Redis answered with an error reply."""
 

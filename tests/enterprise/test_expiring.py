@@ -20,7 +20,7 @@ def expired_count(server) -> int:
     rfc3339(-5).replace("+00:00", "Z"),
     "2001-02-03T04:05:06.123456789Z",  # Rust: nanoseconds
     "2001-02-03T04:05:06Z",  # Ruby: seconds
-])
+], ids=["offset", "go-local", "z", "nanoseconds", "seconds"])  # ids without the clock: see xdist
 def test_an_expired_job_is_dropped_and_the_fetch_goes_on(client, server, stamp):
     client.push(custom_job({"expires_at": stamp}, args=["old"]))
     fresh = custom_job({}, args=["fresh"])
