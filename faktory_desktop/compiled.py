@@ -38,7 +38,11 @@ HOT_MODULES = (
     "faktory_desktop.core.reservations",
     "faktory_desktop.core.waiters",
     "faktory_desktop.core.timefmt",
+    "faktory_desktop.core.enterprise",
+    "faktory_desktop.core.events",
     "faktory_desktop.storage.multiplexer",
+    "faktory_desktop.storage.store",
+    "faktory_desktop.storage.keys",
 )
 
 

@@ -195,11 +195,9 @@ class Store:
             sizes = await pipe.execute()
         return {s.value: n for s, n in zip(SortedSet, sizes, strict=True)}
 
-    async def scan(self, source: SortedSet, match: str = "*") -> AsyncIterator[tuple[bytes, float]]:
+    def scan(self, source: SortedSet, match: str = "*") -> AsyncIterator[tuple[bytes, float]]:
         """Every (member, score) of a set whose member matches a glob, in ZSCAN batches."""
-        entries = self.cold.zscan_iter(source.value, match=match, count=SCAN_COUNT)
-        async for member, score in entries:
-            yield member, score
+        return self.cold.zscan_iter(source.value, match=match, count=SCAN_COUNT)
 
     async def by_score(self, source: SortedSet, score: float) -> list[bytes]:
         return _bytes(await self.cold.zrangebyscore(source.value, score, score))
