@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: compile run serve test bench bench-app bench-browser bench-launch bench-web system-deps qt-runtime \
+.PHONY: compile run serve test bench bench-instructions bench-app bench-browser bench-launch bench-web system-deps qt-runtime \
 	node-client clean bundle bundle-smoke package-linux browser web-screenshots
 
 $(STAMP): pyproject.toml
@@ -103,6 +103,14 @@ test: $(COMPILED) system-deps qt-runtime node-client browser
 
 bench: $(COMPILED)
 	$(PY) -m bench $(ARGS)
+
+# Instructions per job in the server (callgrind): steady on a busy machine, for comparing code.
+bench-instructions: $(COMPILED)
+	@command -v valgrind >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; \
+	  else echo "note: bench-instructions needs valgrind"; fi; }
+	$(PY) -m bench.instructions $(ARGS)
 
 # The job browser at a million jobs: time to open, and to jump while scrolling.
 bench-browser: $(COMPILED) qt-runtime

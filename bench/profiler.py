@@ -12,6 +12,11 @@ the GIL are dropped, so every share is of the server's *busy* time. Three rankin
 - Python total: samples with the function anywhere on the stack (entry wrappers left out).
 - Native self: the innermost frame of any kind, C and syscalls included.
 
+Modules compiled by mypyc (faktory_desktop/compiled.py) have no Python frames: their functions
+are C functions named `CPyDef_<module>___<Class>___<method>` (a coroutine's body ends in
+`_gen_____mypyc_generator_helper__`, a wrapper called from Python starts `CPyPy_`). Those are
+ranked with the Python functions, as `module.Class.method (compiled)`.
+
 py-spy is `pip install py-spy`; it needs ptrace rights on the server (root, or
 kernel.yama.ptrace_scope=0).
 """
@@ -31,6 +36,7 @@ from pathlib import Path
 __all__ = ["HotFunction", "Profile", "PySpy", "find_py_spy", "hot_functions"]
 
 _FRAME_LINE = re.compile(r":\d+\)$")
+_MYPYC_NAME = re.compile(r"CPy(?:Def|Py)_(\w+?)(_gen_____mypyc_generator_helper__)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +114,10 @@ def _function(frame: str) -> tuple[str, bool]:
     name, sep, where = frame.partition(" (")
     if not sep:
         return frame, False
+    compiled = _MYPYC_NAME.fullmatch(name)
+    if compiled:  # `session___Session____step` -> `session.Session._step`
+        kind = "compiled coroutine" if compiled.group(2) else "compiled"
+        return f"{compiled.group(1).replace('___', '.')} ({kind})", True
     path = where[:-1] if where.endswith(")") else where
     python = path.endswith(".py") or path.startswith("<")
     for marker in ("site-packages/", "/faktory_desktop/", "/lib/python3"):

@@ -41,6 +41,7 @@ HOT_MODULES = (
     "faktory_desktop.core.enterprise",
     "faktory_desktop.core.events",
     "faktory_desktop.storage.multiplexer",
+    "faktory_desktop.storage.resp",
     "faktory_desktop.storage.store",
     "faktory_desktop.storage.keys",
 )
