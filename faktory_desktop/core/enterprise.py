@@ -18,17 +18,17 @@ The fields (`../shared/faktory-enterprise.md` §§2-5):
 from __future__ import annotations
 
 import hashlib
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from faktory_desktop.core import jsonc
 from faktory_desktop.core.timefmt import NS, format_ns, parse_ns
 
-ENT_KEYS = frozenset(
+ENT_KEYS: Final = frozenset(
     {"unique_for", "unique_until", "expires_at", "expires_in", "bid", "_bid", "track"}
 )
-UNTIL_SUCCESS = "success"
-UNTIL_START = "start"
-_UNTIL = (UNTIL_SUCCESS, UNTIL_START)
+UNTIL_SUCCESS: Final = "success"
+UNTIL_START: Final = "start"
+_UNTIL: Final = (UNTIL_SUCCESS, UNTIL_START)
 
 
 class FieldError(ValueError):

@@ -10,35 +10,35 @@ path, and MUTATE's substring filters (`"jobtype":"X"`) match.
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from mypy_extensions import mypyc_attr
 
 from faktory_desktop.core import enterprise, jsonc
 from faktory_desktop.core.timefmt import NS, format_ns, parse_ns
 
-FIELD_ORDER = (
+FIELD_ORDER: Final = (
     "retry", "failure", "custom", "jid", "queue", "jobtype", "created_at", "enqueued_at", "at",
     "args", "reserve_for", "backtrace",
 )  # fmt: skip
-FAILURE_ORDER = (
+FAILURE_ORDER: Final = (
     "retry_count", "remaining", "failed_at", "next_at", "message", "errtype", "backtrace",
 )  # fmt: skip
-_AFTER_RETRY_AND_FAILURE = FIELD_ORDER[2:]
-_FAILURE_ALWAYS = ("retry_count", "remaining", "failed_at")
-_STRINGS = ("jid", "queue", "jobtype", "created_at", "enqueued_at", "at")
-_INTEGERS = ("retry", "reserve_for", "backtrace")
-_FIELDS = frozenset(FIELD_ORDER)
+_AFTER_RETRY_AND_FAILURE: Final = FIELD_ORDER[2:]
+_FAILURE_ALWAYS: Final = ("retry_count", "remaining", "failed_at")
+_STRINGS: Final = ("jid", "queue", "jobtype", "created_at", "enqueued_at", "at")
+_INTEGERS: Final = ("retry", "reserve_for", "backtrace")
+_FIELDS: Final = frozenset(FIELD_ORDER)
 # The type each field has when a job is well-formed JSON (orjson gives these exact types).
-_EXACT_TYPES: dict[str, type] = {
+_EXACT_TYPES: Final[dict[str, type]] = {
     **dict.fromkeys(_STRINGS, str), **dict.fromkeys(_INTEGERS, int),
     "args": list, "custom": dict, "failure": dict,
 }
-_EMPTY: tuple[object, ...] = ("", 0, {})  # values Go's omitempty leaves out (besides null)
-DEFAULT_RETRY = 25
-MAX_RESERVE_FOR = 86400
-DEFAULT_RESERVE_FOR = 1800  # seconds a job without reserve_for stays reserved (fetch.lua)
-QUEUE_NAME = re.compile(r"[a-zA-Z0-9._-]+")
+_EMPTY: Final[tuple[object, ...]] = ("", 0, {})  # values Go's omitempty leaves out (besides null)
+DEFAULT_RETRY: Final = 25
+MAX_RESERVE_FOR: Final = 86400
+DEFAULT_RESERVE_FOR: Final = 1800  # seconds a job without reserve_for stays reserved (fetch.lua)
+QUEUE_NAME: Final = re.compile(r"[a-zA-Z0-9._-]+")
 
 
 @mypyc_attr(native_class=False)
@@ -66,8 +66,8 @@ class PreparedJob(NamedTuple):
     ent: enterprise.EntJob | None = None  # its Enterprise features; None for a plain job
 
 
-_valid_names: set[str] = set()  # names that passed QUEUE_NAME: the hot path sees few of them
-_VALID_NAMES_KEPT = 1000
+_valid_names: Final[set[str]] = set()  # names that passed QUEUE_NAME: the hot path sees few of them
+_VALID_NAMES_KEPT: Final = 1000
 
 
 def valid_queue_name(name: str) -> bool:

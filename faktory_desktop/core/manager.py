@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Final
 
 from mypy_extensions import mypyc_attr
 
@@ -37,9 +37,9 @@ from faktory_desktop.storage.throttle_store import ThrottleStore
 
 log = logging.getLogger(__name__)
 
-FETCH_WAIT_S = 2.0
-MOVE_BATCH = 100
-REAP_BATCH = 10
+FETCH_WAIT_S: Final = 2.0
+MOVE_BATCH: Final = 100
+REAP_BATCH: Final = 10
 
 
 @mypyc_attr(native_class=False)

@@ -10,16 +10,17 @@ import calendar
 import re
 import time
 from datetime import UTC, datetime
+from typing import Final
 
-NS = 1_000_000_000
+NS: Final = 1_000_000_000
 
-_RFC3339 = re.compile(
+_RFC3339: Final = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
 )
 
 # A few recent seconds, formatted: `now` and `now + 1800 s` (FETCH's default expiry) are both hot.
-_prefixes: dict[int, str] = {}
-_PREFIXES_KEPT = 8
+_prefixes: Final[dict[int, str]] = {}
+_PREFIXES_KEPT: Final = 8
 
 
 def now_ns() -> int:

@@ -17,11 +17,13 @@ is lost. The buffer is then unusable: every later ``feed`` raises again (with no
 
 from __future__ import annotations
 
+from typing import Final
+
 from mypy_extensions import mypyc_attr
 
 __all__ = ["DEFAULT_MAX_LINE", "LineBuffer", "LineTooLong"]
 
-DEFAULT_MAX_LINE = 16 * 1024 * 1024
+DEFAULT_MAX_LINE: Final = 16 * 1024 * 1024
 
 
 @mypyc_attr(native_class=False)

@@ -16,10 +16,12 @@ Text is encoded as UTF-8. Bulk strings are binary-safe and written verbatim.
 
 from __future__ import annotations
 
+from typing import Final
+
 __all__ = ["NULL", "OK", "bulk", "error", "integer", "simple"]
 
-OK: bytes = b"+OK\r\n"
-NULL: bytes = b"$-1\r\n"
+OK: Final[bytes] = b"+OK\r\n"
+NULL: Final[bytes] = b"$-1\r\n"
 
 
 def _one_line(text: str) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from mypy_extensions import mypyc_attr
 
@@ -208,7 +208,7 @@ async def track(session: Session, args: bytes) -> bytes:
     raise CommandError(f"no such TRACK subcommand: {sub}")
 
 
-HANDLERS: dict[str, Handler] = {
+HANDLERS: Final[dict[str, Handler]] = {
     "PUSH": push,
     "PUSHB": pushb,
     "FETCH": fetch,

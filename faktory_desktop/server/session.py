@@ -23,7 +23,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from faktory_desktop.core import jsonc
 from faktory_desktop.core.job import JobError
@@ -44,12 +44,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HANDSHAKE_TIMEOUT_S = 2.0
-MAX_QUEUED = 64
-CLIENT_ERRORS = (CommandError, JobNotFound, MutateError, UnknownWorker)  # JobError: own code
+HANDSHAKE_TIMEOUT_S: Final = 2.0
+MAX_QUEUED: Final = 64
+CLIENT_ERRORS: Final = (CommandError, JobNotFound, MutateError, UnknownWorker)  # JobError: own code
 # Verbs whose handlers only ever await asyncio futures (multiplexer replies, FETCH waits,
 # asyncio.sleep), never anything that needs `asyncio.current_task()`: these run inline.
-INLINE_VERBS = frozenset({"PUSH", "FETCH", "ACK", "FAIL", "BEAT", "END"})
+INLINE_VERBS: Final = frozenset({"PUSH", "FETCH", "ACK", "FAIL", "BEAT", "END"})
 
 Reply = bytes | None
 

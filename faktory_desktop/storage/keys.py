@@ -3,19 +3,20 @@
 Nothing outside `storage/` spells a key: the rest of the program names queues and sets, and asks
 this module for the key.
 """
+from typing import Final
 
-QUEUES = "queues"  # SET of known queue names
-PAUSED = "paused"  # SET of paused queue names
-SCHEDULED = "scheduled"  # ZSET, score = `at`
-RETRIES = "retries"  # ZSET, score = failure.next_at
-DEAD = "dead"  # ZSET, score = death time + 180 days (the expiry)
-WORKING = "working"  # ZSET, score = reservation expiry, member = reservation JSON
-PROCESSED = "processed"
-FAILURES = "failures"
-VERSION = "v"  # data-format version; 1 once queues live under the `q:` prefix
+QUEUES: Final = "queues"  # SET of known queue names
+PAUSED: Final = "paused"  # SET of paused queue names
+SCHEDULED: Final = "scheduled"  # ZSET, score = `at`
+RETRIES: Final = "retries"  # ZSET, score = failure.next_at
+DEAD: Final = "dead"  # ZSET, score = death time + 180 days (the expiry)
+WORKING: Final = "working"  # ZSET, score = reservation expiry, member = reservation JSON
+PROCESSED: Final = "processed"
+FAILURES: Final = "failures"
+VERSION: Final = "v"  # data-format version; 1 once queues live under the `q:` prefix
 
-SORTED_SETS = (SCHEDULED, RETRIES, DEAD, WORKING)
-QUEUE_PREFIX = "q:"
+SORTED_SETS: Final = (SCHEDULED, RETRIES, DEAD, WORKING)
+QUEUE_PREFIX: Final = "q:"
 
 
 def queue(name: str) -> str:
@@ -34,12 +35,12 @@ def failures_on(date: str) -> str:
 # -- Enterprise features (our own names: Faktory Enterprise's are not public) ------------------
 # The Lua scripts that fire batch callbacks build `batch:<bid>` and `q:<queue>` themselves
 # (lua/ent_lib.lua), since a callback's batch and queue are only known inside the script.
-EXPIRED = "expired"  # count of jobs dropped at FETCH because their expires_at had passed
-NOT_UNIQUE = "notunique"  # count of pushes refused by a unique lock
-BATCHES = "batches"  # ZSET of batch ids, score = creation time
-BATCH_PREFIX = "batch:"
-UNIQUE_PREFIX = "unique:"
-TRACK_PREFIX = "track:"
+EXPIRED: Final = "expired"  # count of jobs dropped at FETCH because their expires_at had passed
+NOT_UNIQUE: Final = "notunique"  # count of pushes refused by a unique lock
+BATCHES: Final = "batches"  # ZSET of batch ids, score = creation time
+BATCH_PREFIX: Final = "batch:"
+UNIQUE_PREFIX: Final = "unique:"
+TRACK_PREFIX: Final = "track:"
 
 
 def unique_lock(digest: str) -> str:

@@ -26,7 +26,7 @@ import hashlib
 import logging
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import hiredis
 from mypy_extensions import mypyc_attr
@@ -36,10 +36,10 @@ from faktory_desktop.storage.resp import pack_command
 
 log = logging.getLogger(__name__)
 
-MAX_IN_FLIGHT = 10_000
-RECONNECT_DELAYS = (0.05, 0.1, 0.2, 0.5, 1.0)
-DEFAULT_DEADLINE = 5.0
-DEADLINE_CHECKS = 20  # looks at the FIFO's head per deadline: errors come at most 10% late
+MAX_IN_FLIGHT: Final = 10_000
+RECONNECT_DELAYS: Final = (0.05, 0.1, 0.2, 0.5, 1.0)
+DEFAULT_DEADLINE: Final = 5.0
+DEADLINE_CHECKS: Final = 20  # looks at the FIFO's head per deadline: errors come at most 10% late
 
 
 @mypyc_attr(native_class=False)

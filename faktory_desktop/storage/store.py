@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from enum import StrEnum
 from importlib import resources
 from time import monotonic
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import redis.asyncio as aioredis
 import redis.exceptions as redis_errors
@@ -30,18 +30,18 @@ from faktory_desktop.storage.multiplexer import (
     ReplyError,
 )
 
-SCAN_COUNT = 100
-REGISTERED_FOR_S = 1.0  # how long a push trusts that its queue is still in `queues`
+SCAN_COUNT: Final = 100
+REGISTERED_FOR_S: Final = 1.0  # how long a push trusts that its queue is still in `queues`
 
 # What a storage call raises when the engine cannot be reached (down, restarting): on either
 # connection, the hot path's or redis-py's. A command can be retried once it is back.
-ENGINE_UNREACHABLE: tuple[type[Exception], ...] = (
+ENGINE_UNREACHABLE: Final[tuple[type[Exception], ...]] = (
     EngineUnavailable, redis_errors.ConnectionError, redis_errors.TimeoutError,
 )
 
 # What a storage call raises while the engine is down or restarting: callers that can wait for
 # the next try (polls, the UI) catch these and nothing else.
-STORAGE_ERRORS: tuple[type[Exception], ...] = (
+STORAGE_ERRORS: Final[tuple[type[Exception], ...]] = (
     EngineUnavailable, ReplyError, aioredis.RedisError, ConnectionError, OSError,
 )
 
