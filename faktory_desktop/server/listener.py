@@ -6,7 +6,9 @@ import asyncio
 import errno
 import itertools
 import logging
-from typing import Any
+from typing import Any, cast
+
+from mypy_extensions import mypyc_attr
 
 from faktory_desktop.config import Settings
 from faktory_desktop.core.service import CoreService
@@ -21,6 +23,7 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_S = 0.1
 
 
+@mypyc_attr(native_class=False)
 class PortInUse(OSError):
     def __init__(self, host: str, port: int) -> None:
         super().__init__(errno.EADDRINUSE, f"{host}:{port} is already in use (is another Faktory "
@@ -67,7 +70,8 @@ class FaktoryServer:
             if exc.errno == errno.EADDRINUSE:
                 raise PortInUse(self.config.host, self.config.port) from None
             raise
-        self._port = self._server.sockets[0].getsockname()[1]
+        sockets = cast(Any, self._server).sockets  # uvloop: a list, not the typed tuple
+        self._port = sockets[0].getsockname()[1]
 
     def track(self, task: asyncio.Task[Any]) -> None:
         """Keep a strong reference to a session's task until it ends."""

@@ -37,7 +37,7 @@ from faktory_desktop.storage.resp import pack_command
 log = logging.getLogger(__name__)
 
 MAX_IN_FLIGHT: Final = 10_000
-RECONNECT_DELAYS: Final = (0.05, 0.1, 0.2, 0.5, 1.0)
+RECONNECT_DELAYS = (0.05, 0.1, 0.2, 0.5, 1.0)  # not Final: mypyc leaves a Final float tuple unset
 DEFAULT_DEADLINE: Final = 5.0
 DEADLINE_CHECKS: Final = 20  # looks at the FIFO's head per deadline: errors come at most 10% late
 
