@@ -3,8 +3,10 @@
 hiredis's `pack_command` formats every argument's `$<length>` header with `sprintf`: about 700
 instructions each, some 20 per job, 6% of the server's instructions per job (callgrind,
 `python -m bench.instructions`). Here the headers of the usual lengths come from a table, and the
-rest is one `bytes.join`. Arguments are what the hot path passes: bytes, str (UTF-8), int and
-float (as `str()` writes them, as hiredis does); anything else is a TypeError, as in hiredis.
+rest is one `bytes.join`. That pays only compiled: as plain Python this is slower than hiredis's C,
+so the pure-Python fallback keeps hiredis's (`multiplexer.PACK_HERE`). Arguments are what the
+hot path passes: bytes, str (UTF-8), int and float (as `str()` writes them, as hiredis does);
+anything else is a TypeError, as in hiredis.
 """
 
 from __future__ import annotations
