@@ -120,6 +120,9 @@ def _details(label: str, r: RunResult) -> list[str]:
            f"{r.null_fetches} empty FETCHes",
            f"  machine: {busy} cores busy ({other} outside server, engine and generator), "
            f"steal {steal}"]
+    if r.server_kernel_us_per_job is not None and r.server_us_per_job:
+        out.append(f"  server CPU in the kernel: {r.server_kernel_us_per_job:.0f} µs/job "
+                   f"({100 * r.server_kernel_us_per_job / r.server_us_per_job:.0f}% of it)")
     if r.syscalls_per_job:
         out.append("  syscalls per job (read/write): " + ", ".join(
             f"{who} {n['read']:.1f}/{n['write']:.1f}" for who, n in r.syscalls_per_job.items()))

@@ -26,7 +26,7 @@ from bench.info_check import Expected, check_info
 from bench.load import LoadPlan, LoadResult, worker_main
 from bench.profiler import Profile, PySpy, hot_functions
 from bench.reference import Reference, run_reference
-from bench.server_proc import ServerError, ServerProcess, cpu_seconds, syscalls
+from bench.server_proc import ServerError, ServerProcess, cpu_seconds, kernel_seconds, syscalls
 from bench.web_poll import WebPoller
 
 __all__ = ["RunConfig", "RunResult", "run_once"]
@@ -75,6 +75,7 @@ class RunResult:
     failed: int = 0
     retried: int = 0
     server_us_per_job: float | None = None
+    server_kernel_us_per_job: float | None = None  # the system part of it
     engine_us_per_job: float | None = None
     generator_us_per_job: float | None = None
     machine_busy_cores: float | None = None
@@ -229,7 +230,8 @@ def run_once(cfg: RunConfig, log: Any = print) -> RunResult:
             spy = PySpy(server.pid, cfg.profile)
             spy.start()
         before = (cpu_seconds(server.pid), cpu_seconds(server.engine_pid), workers.cpu(),
-                  _machine(), syscalls(server.pid), syscalls(server.engine_pid))
+                  _machine(), syscalls(server.pid), syscalls(server.engine_pid),
+                  kernel_seconds(server.pid))
         poller = WebPoller(server.host, server.webport, cfg.web_poll_s) if cfg.web_poll_s else None
         if poller is not None:
             poller.start()
@@ -240,7 +242,8 @@ def run_once(cfg: RunConfig, log: Any = print) -> RunResult:
             result.notes.append(f"Web UI polled {poller.requests} times"
                                 + (f"; errors: {poller.errors[:3]}" if poller.errors else ""))
         after = (cpu_seconds(server.pid), cpu_seconds(server.engine_pid), workers.cpu(),
-                 _machine(), syscalls(server.pid), syscalls(server.engine_pid))
+                 _machine(), syscalls(server.pid), syscalls(server.engine_pid),
+                 kernel_seconds(server.pid))
         if spy is not None:
             spy.stop()
         loads: list[LoadResult] = workers.expect("result", 60)
@@ -304,6 +307,7 @@ def _measure(result: RunResult, cfg: RunConfig, loads: list[LoadResult],
         return (after[i] - before[i]) * 1e6 / jobs
 
     result.server_us_per_job = per_job(0)
+    result.server_kernel_us_per_job = per_job(6)
     result.engine_us_per_job = per_job(1)
     result.generator_us_per_job = per_job(2)
     busy0, steal0, total0 = before[3]

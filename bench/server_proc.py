@@ -27,7 +27,8 @@ from pathlib import Path
 
 import psutil
 
-__all__ = ["EngineTarget", "ServerError", "ServerProcess", "cpu_seconds", "free_port", "syscalls"]
+__all__ = ["EngineTarget", "ServerError", "ServerProcess", "cpu_seconds", "free_port",
+           "kernel_seconds", "syscalls"]
 
 ENGINE_NAMES = ("redis", "valkey", "keydb", "dragonfly")
 _LISTENING = re.compile(rb"listening", re.IGNORECASE)
@@ -239,6 +240,16 @@ def cpu_seconds(pid: int | None) -> float | None:
     except psutil.Error:
         return None
     return float(times.user + times.system)
+
+
+def kernel_seconds(pid: int | None) -> float | None:
+    """The system (kernel) part of `cpu_seconds`: the syscalls' side of the work."""
+    if pid is None:
+        return None
+    try:
+        return float(psutil.Process(pid).cpu_times().system)
+    except psutil.Error:
+        return None
 
 
 def syscalls(pid: int | None) -> tuple[int, int] | None:
