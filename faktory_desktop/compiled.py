@@ -45,6 +45,7 @@ HOT_MODULES = (
     "faktory_desktop.core.service",
     "faktory_desktop.server.listener",
     "faktory_desktop.core.events",
+    "faktory_desktop.core.event_fold",  # every job's metrics, when statsd or Prometheus is on
     "faktory_desktop.storage.multiplexer",
     "faktory_desktop.storage.resp",
     "faktory_desktop.storage.store",
