@@ -16,7 +16,7 @@ import sysconfig
 from setuptools import setup
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faktory_desktop.compiled import GROUP, HOT_MODULES  # noqa: E402
+from faktory_desktop.compiled import GROUP, HOT_MODULES, PURE_PYTHON_ENV  # noqa: E402
 
 
 def has_c_compiler() -> bool:
@@ -39,8 +39,8 @@ def has_c_compiler() -> bool:
 
 
 def compiled_extensions() -> list:
-    if os.environ.get("FAKTORY_DESKTOP_PURE_PYTHON"):
-        print("faktory-desktop: FAKTORY_DESKTOP_PURE_PYTHON is set: not compiling the hot path")
+    if os.environ.get(PURE_PYTHON_ENV):
+        print(f"faktory-desktop: {PURE_PYTHON_ENV} is set: not compiling the hot path")
         return []
     try:
         from mypyc.build import mypycify

@@ -15,7 +15,7 @@ import sys
 from typing import NoReturn
 
 from faktory_desktop import FAKTORY_COMPAT_VERSION, __version__, logs
-from faktory_desktop.compiled import hot_path_kind
+from faktory_desktop.compiled import compiled_is_stale, hot_path_kind
 from faktory_desktop.config import ENVIRONMENTS, LOG_LEVELS, ConfigError, Settings, build_settings
 from faktory_desktop.engine import EngineError
 from faktory_desktop.server.runtime import FaktoryRuntime, new_event_loop
@@ -169,8 +169,12 @@ async def _reload(runtime: FaktoryRuntime) -> None:
 
 def _banner(settings: Settings, runtime: FaktoryRuntime) -> None:
     engine = runtime.engine
+    kind = hot_path_kind()
     log.info("Faktory Desktop %s (Faktory %s protocol, %s hot path)", __version__,
-             FAKTORY_COMPAT_VERSION, hot_path_kind())
+             FAKTORY_COMPAT_VERSION, kind)
+    if kind == "compiled" and compiled_is_stale():
+        log.warning("the compiled hot path is older than its sources: rebuild it with `make "
+                    "compile`, or run the sources with FAKTORY_DESKTOP_PURE_PYTHON=1")
     if engine.address is not None:
         log.info("storage engine: %s, inspect with: %s", engine.binary or "external",
                  engine.address.cli_command)

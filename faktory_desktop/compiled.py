@@ -62,6 +62,22 @@ def hot_path_kind() -> str:
     return "compiled" if compiled else "pure Python"
 
 
+def compiled_is_stale(built_at: float | None = None) -> bool:
+    """A source of the compiled hot path changed after it was built (`built_at`, epoch seconds;
+    by default the shared library's time): the running code is not what the sources say until
+    `make compile` (the log's banner warns). False where nothing was compiled."""
+    spec = importlib.util.find_spec(GROUP + "__mypyc")
+    if spec is None or not spec.origin or not os.path.exists(spec.origin):
+        return False
+    built = os.path.getmtime(spec.origin) if built_at is None else built_at
+    package = os.path.dirname(spec.origin)
+    for name in HOT_MODULES:
+        source = os.path.join(package, *name.split(".")[1:]) + ".py"
+        if os.path.exists(source) and os.path.getmtime(source) > built:
+            return True
+    return False
+
+
 class _SourceFirst(importlib.abc.MetaPathFinder):
     """Finds this package's modules as .py files, ahead of any compiled module."""
 

@@ -6,12 +6,18 @@ from __future__ import annotations
 import importlib
 import importlib.machinery
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 import faktory_desktop
-from faktory_desktop.compiled import GROUP, HOT_MODULES, PURE_PYTHON_ENV, hot_path_kind
+from faktory_desktop.compiled import (
+    HOT_MODULES,
+    PURE_PYTHON_ENV,
+    compiled_is_stale,
+    hot_path_kind,
+)
 
 PURE = bool(os.environ.get(PURE_PYTHON_ENV))
 PACKAGE = Path(faktory_desktop.__file__).resolve().parent
@@ -24,12 +30,6 @@ def compiled_file(module: str) -> Path | None:
         if base.with_name(base.name + suffix).exists():
             return base.with_name(base.name + suffix)
     return None
-
-
-def shared_library() -> Path:
-    found = compiled_file(GROUP + "__mypyc")
-    assert found is not None, f"{GROUP}__mypyc is missing beside the compiled modules"
-    return found
 
 
 BUILT = all(compiled_file(name) for name in HOT_MODULES)
@@ -47,11 +47,15 @@ def test_each_hot_module_runs_as_built(name):
     # mypyc's grouped build sets the module's origin under a doubled package folder: the
     # file's name still tells which file loaded
     assert Path(module.__spec__.origin).name == built.name
-    # The code is in the group's shared library; the module's own file is a small shim
-    source = Path(built.parent, name.rpartition(".")[2] + ".py")
-    assert shared_library().stat().st_mtime >= source.stat().st_mtime, (
-        f"the compiled {name} is older than {source.name}: rebuild it with `make compile`")
+    assert not compiled_is_stale(), "a hot module changed since the build: `make compile`"
 
 
 def test_the_banner_names_the_hot_path():
     assert hot_path_kind() == ("compiled" if BUILT and not PURE else "pure Python")
+
+
+def test_an_edit_after_the_build_is_noticed():
+    if not BUILT or PURE:
+        pytest.skip("needs the compiled build")
+    assert compiled_is_stale(built_at=0.0)  # every source is newer than that
+    assert not compiled_is_stale(built_at=time.time() + 60)
