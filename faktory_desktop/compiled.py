@@ -44,6 +44,8 @@ HOT_MODULES = (
     "faktory_desktop.core.late_fetch",
     "faktory_desktop.core.service",
     "faktory_desktop.server.listener",
+    "faktory_desktop.server.trace",  # asked on every command whether it records
+    "faktory_desktop.core.info",  # its counters are counted on every command
     "faktory_desktop.core.events",
     "faktory_desktop.core.event_fold",  # every job's metrics, when statsd or Prometheus is on
     "faktory_desktop.storage.multiplexer",
