@@ -23,6 +23,8 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from faktory_desktop.config import Settings  # noqa: E402
 from faktory_desktop.ui.app import DesktopApp  # noqa: E402
 from faktory_desktop.ui.controller import ServerController  # noqa: E402
+from faktory_desktop.ui.dashboard import DashboardPage  # noqa: E402
+from faktory_desktop.ui.poller import Poller  # noqa: E402
 from faktory_desktop.ui.preferences import Preferences  # noqa: E402
 from tests.fwp import RawClient  # noqa: E402
 from tests.ui.jobs_support import connect, release_widgets, top_level_widgets  # noqa: E402
@@ -151,3 +153,20 @@ def make_app(qapp, qloop, settings, run):
     yield make
     for desktop in made:
         _shut_down(desktop, run)
+
+
+@pytest.fixture
+def poller(controller: ServerController) -> Iterator[Poller]:
+    poller = Poller(controller, interval_ms=100)  # faster than the app's 1 s: shorter tests
+    yield poller
+    poller.stop()
+
+
+@pytest.fixture
+def dashboard(controller: ServerController, poller: Poller, qtbot: Any) -> DashboardPage:
+    """The Dashboard page, shown, on `poller` (not started: each test starts it when ready)."""
+    page = DashboardPage(controller, poller)
+    qtbot.addWidget(page)
+    page.resize(1100, 800)
+    page.show()
+    return page

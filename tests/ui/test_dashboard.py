@@ -9,28 +9,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from faktory_desktop.ui.controller import ServerController
 from faktory_desktop.ui.dashboard import DashboardPage
-from faktory_desktop.ui.poller import Poller
 from tests.fwp import RawClient, job
 
 _jids = itertools.count()
 
 
 @pytest.fixture
-def poller(controller: ServerController):
-    poller = Poller(controller, interval_ms=100)  # faster than the app's 1 s: shorter tests
-    yield poller
-    poller.stop()
-
-
-@pytest.fixture
-def page(controller, poller, qtbot):
-    page = DashboardPage(controller, poller)
-    qtbot.addWidget(page)
-    page.resize(1100, 800)
-    page.show()
-    return page
+def page(dashboard: DashboardPage) -> DashboardPage:
+    return dashboard  # every page test here calls its page `page`
 
 
 def push(client: RawClient, queue: str = "default") -> str:

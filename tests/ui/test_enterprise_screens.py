@@ -6,12 +6,10 @@ from __future__ import annotations
 import pytest
 
 from faktory_desktop.core.records import BUSY, Source
-from faktory_desktop.ui.dashboard import DashboardPage
 from faktory_desktop.ui.jobs.bar import BAR_ROLE, BarDelegate
 from faktory_desktop.ui.jobs.browser import JobBrowserPage
 from faktory_desktop.ui.jobs.detail import JobDetailDialog
 from faktory_desktop.ui.jobs.enterprise_box import countdown
-from faktory_desktop.ui.poller import Poller
 from tests.enterprise.ent import batch_new, callback, custom_job, fetch, rfc3339
 from tests.integration.wire import compact
 from tests.ui.jobs_support import connect, record
@@ -114,18 +112,14 @@ def test_busy_shows_progress_of_tracked_jobs_on_screen(qtbot, controller, client
     worker.close()
 
 
-def test_dashboard_counts_expired_jobs_and_refused_duplicates(qtbot, controller, client,
-                                                              wait_until):
+def test_dashboard_counts_expired_jobs_and_refused_duplicates(client, wait_until, dashboard,
+                                                              poller):
     unique = custom_job({"unique_for": 60}, args=["once"])
     assert client.push(unique) == b"+OK\r\n"
     assert client.push(custom_job({"unique_for": 60}, args=["once"])) == NOT_UNIQUE
     assert client.push(custom_job({"expires_at": rfc3339(-1)}, queue="late")) == b"+OK\r\n"
     assert fetch(client, "late") is None  # dropped: it had expired
-    poller = Poller(controller, interval_ms=100)
-    page = DashboardPage(controller, poller)
-    qtbot.addWidget(page)
-    page.resize(1100, 800)
-    page.show()
+    page = dashboard
     poller.start()
     wait_until(lambda: page.ent_counts.text() != "")
     assert page.ent_counts.text() == ("1 expired job dropped at fetch · 1 duplicate push "

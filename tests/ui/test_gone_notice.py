@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QApplication
 
 from faktory_desktop.core.gone import GoneJobs
 from faktory_desktop.core.timefmt import NS, now_ns
-from faktory_desktop.ui.dashboard import DashboardPage
 from faktory_desktop.ui.job_screens import JobScreens
 from faktory_desktop.ui.jobs.gone_notice import back_text
 from faktory_desktop.ui.main_window import MainWindow
@@ -93,12 +92,8 @@ def test_back_after_shows_the_date_only_when_it_is_not_today():
 
 
 def test_dashboard_counts_jobs_in_the_card_and_processes_in_the_graph(
-        controller, wait_until, qtbot):
-    poller = Poller(controller, interval_ms=100)
-    page = DashboardPage(controller, poller)
-    qtbot.addWidget(page)
-    page.resize(1100, 800)
-    page.show()
+        controller, wait_until, dashboard, poller):
+    page = dashboard
     poller.start()
     try:
         leave_with_jobs(controller, wait_until)
